@@ -1,0 +1,248 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/monograph-cms/monograph/internal/auth"
+	"github.com/monograph-cms/monograph/internal/authz"
+	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/editorial"
+	"github.com/monograph-cms/monograph/internal/httpapi"
+	"github.com/monograph-cms/monograph/internal/mongostore"
+	webadmin "github.com/monograph-cms/monograph/web-admin"
+)
+
+// Options are the seams tests use; production passes none.
+type Options struct {
+	Clock  cms.Clock
+	Logger *slog.Logger
+	// Hasher replaces the production argon2id parameters (tests use cheap ones).
+	Hasher *auth.Hasher
+}
+
+// App is one Monograph server process (or, for the CLI commands, its store and services
+// without the HTTP server).
+type App struct {
+	Config Config
+	Log    *slog.Logger
+	Clock  cms.Clock
+	Store  *mongostore.Store
+	Auth   *auth.Service
+	Pages  *editorial.Service
+
+	server   *http.Server
+	listener net.Listener
+	pump     chan editorial.Page
+	stopBg   context.CancelFunc
+	bg       sync.WaitGroup
+}
+
+// NewLogger returns the process logger: JSON when stderr is not a terminal (production,
+// CI), text otherwise.
+func NewLogger(cfg Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if f, ok := w.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				format = "text"
+			}
+		}
+	}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// Open validates the config, opens the store (taking the data dir's lock when embedded) and
+// builds the services.
+func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a := &App{Config: cfg, Log: o.Logger, Clock: o.Clock}
+	if a.Log == nil {
+		a.Log = NewLogger(cfg, os.Stderr)
+	}
+	if a.Clock == nil {
+		a.Clock = cms.SystemClock{}
+	}
+	store, err := mongostore.Open(ctx, mongostore.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.Database, Logger: a.Log})
+	if err != nil {
+		return nil, err
+	}
+	a.Store = store
+	if err := a.buildServices(o); err != nil {
+		_ = store.Close(context.Background())
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) buildServices(o Options) error {
+	keyFile := a.Config.KeyFile
+	if keyFile == "" {
+		if a.Config.DataDir == "" {
+			return errors.New("--jwt-keys: required when there is no --data dir")
+		}
+		keyFile = filepath.Join(a.Config.DataDir, "jwt-keys.pem")
+	}
+	keys, err := auth.LoadOrCreateKeys(keyFile)
+	if err != nil {
+		return fmt.Errorf("signing keys: %w", err)
+	}
+	a.Auth, err = auth.NewService(auth.Config{}, auth.Deps{
+		Users: a.Store, Refresh: a.Store, Keys: keys, Hasher: o.Hasher, Clock: a.Clock, Logger: a.Log,
+	})
+	if err != nil {
+		return err
+	}
+	severities, err := a.Config.CheckSeverities()
+	if err != nil {
+		return err
+	}
+	a.Pages = editorial.NewService(editorial.Config{
+		DefaultReviewIntervalDays: a.Config.ReviewIntervalDays, CheckSeverities: severities,
+	}, a.Store, a.Clock, a.Auth, a.Log)
+	a.pump = make(chan editorial.Page, 1024)
+	a.Pages.OnPending = func(p editorial.Page) {
+		select {
+		case a.pump <- p:
+		default: // full: the periodic sweep moves it
+		}
+	}
+	return nil
+}
+
+// Serve listens on the configured address, serves the API, and runs the background jobs
+// (audit/outbox pump, scheduler, session sweep). It returns once listening.
+func (a *App) Serve(ctx context.Context) error {
+	enforcer, err := authz.New(a.Config.CasbinModel, a.Config.CasbinPolicy)
+	if err != nil {
+		return err
+	}
+	api, err := httpapi.New(httpapi.Config{MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxyList()}, httpapi.Deps{
+		Auth: a.Auth, Authz: enforcer, Pages: a.Pages, Clock: a.Clock, Ready: a.Store.Ping, Admin: webadmin.FS(), Log: a.Log,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another server running? choose another --addr)", a.Config.Addr, err)
+	}
+	a.listener = ln
+	a.server = &http.Server{
+		Handler:           api.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+	}
+	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	a.stopBg = cancel
+	a.startBackground(bgCtx)
+	go func() {
+		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.Log.Error("http server stopped", "error", err)
+		}
+	}()
+	return nil
+}
+
+// URL is the base URL the server listens on.
+func (a *App) URL() string {
+	if a.listener == nil {
+		return ""
+	}
+	return "http://" + a.listener.Addr().String()
+}
+
+// startBackground runs the pump, the scheduler and the sweeps until ctx ends.
+func (a *App) startBackground(ctx context.Context) {
+	a.bg.Add(2)
+	go func() {
+		defer a.bg.Done()
+		if _, err := a.Pages.PumpAll(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Error("audit pump", "error", err)
+		}
+		sweep := time.NewTicker(30 * time.Second)
+		defer sweep.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case p := <-a.pump:
+				if err := a.Pages.Flush(ctx, p); err != nil && ctx.Err() == nil {
+					a.Log.Error("audit pump", "pageId", p.ID, "error", err)
+				}
+			case <-sweep.C:
+				if _, err := a.Pages.PumpAll(ctx); err != nil && ctx.Err() == nil {
+					a.Log.Error("audit pump", "error", err)
+				}
+			}
+		}
+	}()
+	go func() {
+		defer a.bg.Done()
+		tick := time.NewTicker(a.Config.SchedulerInterval)
+		defer tick.Stop()
+		lastSweep := time.Time{}
+		for {
+			if n, err := a.Pages.RunScheduled(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("scheduler", "error", err)
+			} else if n > 0 {
+				a.Log.Info("scheduler published pages", "count", n)
+			}
+			if _, err := a.Pages.NotifyReviewDue(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("review-due notifier", "error", err)
+			}
+			if time.Since(lastSweep) > time.Hour {
+				lastSweep = time.Now()
+				if _, err := a.Auth.SweepExpired(ctx); err != nil && ctx.Err() == nil {
+					a.Log.Error("session sweep", "error", err)
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+}
+
+// Close shuts down gracefully: stop accepting, finish in-flight requests, stop the
+// background jobs, close the store.
+func (a *App) Close(ctx context.Context) error {
+	var errs []error
+	if a.server != nil {
+		sctx, cancel := context.WithTimeout(ctx, a.Config.ShutdownTimeout)
+		errs = append(errs, a.server.Shutdown(sctx))
+		cancel()
+	}
+	if a.stopBg != nil {
+		a.stopBg()
+		a.bg.Wait()
+	}
+	if a.Store != nil {
+		errs = append(errs, a.Store.Close(ctx))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,170 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/monograph-cms/monograph/internal/auth"
+	"github.com/monograph-cms/monograph/internal/cms"
+)
+
+const usage = `usage: monograph <command> [flags]
+
+commands:
+  serve                 run the server (embedded store under --data unless MONGODB_URI is set)
+  users add             create a user; the password is read from stdin
+  import FILE|DIR       import pages (with their revision history) from JSON files
+  export DIR            export every page with its revision history and audit chain
+  audit verify          check every page's audit hash chain; non-zero exit on a break
+
+Run "monograph <command> -h" for the flags of a command.`
+
+// Main runs one command line. It returns an error for a non-zero exit.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch cmd, rest := args[0], args[1:]; {
+	case cmd == "serve":
+		return runServe(ctx, rest, stdout, stderr, getenv)
+	case cmd == "users" && len(rest) > 0 && rest[0] == "add":
+		return runUsersAdd(ctx, rest[1:], stdin, stdout, stderr, getenv)
+	case cmd == "import":
+		return runImport(ctx, rest, stdout, stderr, getenv)
+	case cmd == "export":
+		return runExport(ctx, rest, stdout, stderr, getenv)
+	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":
+		return runAuditVerify(ctx, rest[1:], stdout, stderr, getenv)
+	case cmd == "help" || cmd == "-h" || cmd == "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintln(stderr, usage)
+		return fmt.Errorf("unknown command %q", strings.Join(args, " "))
+	}
+}
+
+// parseConfig parses the common flags plus any extra ones the command registered.
+func parseConfig(name string, args []string, stderr io.Writer, getenv func(string) string, extra func(*flag.FlagSet)) (Config, *flag.FlagSet, error) {
+	cfg := DefaultConfig()
+	fs := flag.NewFlagSet("monograph "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.BindFlags(fs, getenv)
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, fs, err
+	}
+	return cfg, fs, cfg.Validate()
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg, _, err := parseConfig("serve", args, stderr, getenv, nil)
+	if err != nil {
+		return err
+	}
+	a, err := Open(ctx, cfg, Options{Logger: NewLogger(cfg, stderr)})
+	if err != nil {
+		return err
+	}
+	if cfg.Demo {
+		if err := a.SeedDemo(ctx); err != nil {
+			_ = a.Close(context.Background())
+			return fmt.Errorf("demo seed: %w", err)
+		}
+	}
+	if err := a.Serve(ctx); err != nil {
+		_ = a.Close(context.Background())
+		return err
+	}
+	printBanner(stdout, a)
+	<-ctx.Done()
+	a.Log.Info("shutting down: finishing in-flight requests")
+	closeCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout+5*time.Second)
+	defer cancel()
+	return a.Close(closeCtx)
+}
+
+func printBanner(w io.Writer, a *App) {
+	u := a.URL()
+	store := "embedded store in " + a.Config.DataDir
+	if a.Config.MongoURI != "" {
+		store = "MongoDB (" + a.Config.Database + ")"
+	}
+	fmt.Fprintf(w, "Monograph is serving on %s (%s)\n", u, store)
+	fmt.Fprintf(w, "  Admin:      %s/admin/\n", u)
+	fmt.Fprintf(w, "  Delivery:   %s/api/v1/pages\n", u)
+	fmt.Fprintf(w, "  OpenAPI:    %s/api/openapi.json\n", u)
+	if a.Config.Demo {
+		fmt.Fprintf(w, "Demo logins (password %q):\n", DemoPassword)
+		for _, d := range DemoUsers {
+			fmt.Fprintf(w, "  %-24s %s\n", d.Email, roleList(d.Roles))
+		}
+	}
+	fmt.Fprintln(w, "Press Ctrl-C to stop.")
+}
+
+func roleList(roles []cms.Role) string {
+	s := make([]string, len(roles))
+	for i, r := range roles {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ",")
+}
+
+func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	var email, name, roles, credentials string
+	cfg, _, err := parseConfig("users add", args, stderr, getenv, func(fs *flag.FlagSet) {
+		fs.StringVar(&email, "email", "", "email (required)")
+		fs.StringVar(&name, "name", "", "full name (required)")
+		fs.StringVar(&roles, "roles", "", "comma-separated roles: writer, reviewer, editor, admin (required)")
+		fs.StringVar(&credentials, "credentials", "", "professional credentials shown with signatures, e.g. MD, PharmD")
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stderr, "Password (at least 12 characters), then Enter:")
+	password, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password from stdin: %w", err)
+	}
+	password = strings.TrimRight(password, "\r\n")
+	var rs []cms.Role
+	for _, r := range strings.Split(roles, ",") {
+		if r = strings.TrimSpace(r); r != "" {
+			rs = append(rs, cms.Role(r))
+		}
+	}
+	a, err := Open(ctx, cfg, Options{Logger: NewLogger(cfg, stderr)})
+	if err != nil {
+		return err
+	}
+	defer a.Close(context.Background())
+	u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: email, Name: name, Password: password, Roles: rs, Credentials: credentials})
+	if err != nil {
+		return describe(err)
+	}
+	fmt.Fprintf(stdout, "created user %s (%s) with roles %s\n", u.Email, u.ID, roleList(u.Roles))
+	return nil
+}
+
+// describe turns a cms.Error into a message for the terminal, naming each field.
+func describe(err error) error {
+	var e *cms.Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = "--" + f.Field + ": " + f.Message
+	}
+	return errors.New(strings.Join(parts, "; "))
+}

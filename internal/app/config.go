@@ -1,0 +1,187 @@
+// Package app wires Monograph together: config, store, services, HTTP server and background
+// jobs. cmd/monograph parses the command line and calls it; tests boot it on 127.0.0.1:0.
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/monograph-cms/monograph/internal/content"
+)
+
+// Config is every setting, with defaults, overridden by environment variables and then
+// flags, and validated before anything starts.
+type Config struct {
+	Addr     string // listen address
+	DataDir  string // embedded store, JWT keys
+	MongoURI string // when set, use this MongoDB instead of the embedded store
+	Database string
+	Demo     bool // create demo users and sample pages on first start; loopback only
+
+	KeyFile        string // Ed25519 signing keys (PEM); default <data>/jwt-keys.pem
+	CasbinModel    string // override policies/model.conf
+	CasbinPolicy   string // override policies/policy.csv
+	TrustedProxies string // comma-separated addresses or CIDRs
+	LogFormat      string // auto, json or text
+	LogLevel       string // debug, info, warn, error
+
+	ReviewIntervalDays int
+	// Checks overrides pre-review check severities: "disclaimer_missing=blocker,...".
+	Checks string
+
+	CacheMaxAge          time.Duration
+	StaleWhileRevalidate time.Duration
+	ChangePoll           time.Duration // how often other processes' publications are noticed
+	SchedulerInterval    time.Duration
+	WebhookAllowPrivate  bool
+	MaxBodyBytes         int64
+	ShutdownTimeout      time.Duration
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{
+		Addr: "127.0.0.1:8080", DataDir: "./data", Database: "monograph",
+		LogFormat: "auto", LogLevel: "info",
+		ReviewIntervalDays: 365,
+		CacheMaxAge:        60 * time.Second, StaleWhileRevalidate: 300 * time.Second,
+		ChangePoll: time.Second, SchedulerInterval: 5 * time.Second,
+		MaxBodyBytes: 1 << 20, ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// BindFlags registers the settings on fs, with defaults taken from the environment
+// (getenv) where set, so flags override environment and environment overrides defaults.
+func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
+	str := func(p *string, name, env, usage string) {
+		if v := getenv(env); v != "" {
+			*p = v
+		}
+		fs.StringVar(p, name, *p, usage+" (env "+env+")")
+	}
+	str(&c.Addr, "addr", "MONOGRAPH_ADDR", "listen address")
+	str(&c.DataDir, "data", "MONOGRAPH_DATA_DIR", "data dir of the embedded store and keys")
+	str(&c.MongoURI, "mongodb-uri", "MONGODB_URI", "MongoDB URI; empty = embedded store")
+	str(&c.Database, "db", "MONOGRAPH_DB", "database name")
+	str(&c.KeyFile, "jwt-keys", "MONOGRAPH_JWT_KEYS", "PEM file of Ed25519 signing keys (default <data>/jwt-keys.pem)")
+	str(&c.CasbinModel, "casbin-model", "MONOGRAPH_CASBIN_MODEL", "casbin model file (default: built in)")
+	str(&c.CasbinPolicy, "casbin-policy", "MONOGRAPH_CASBIN_POLICY", "casbin policy file (default: built in)")
+	str(&c.LogFormat, "log-format", "MONOGRAPH_LOG_FORMAT", "auto, json or text")
+	str(&c.LogLevel, "log-level", "MONOGRAPH_LOG_LEVEL", "debug, info, warn or error")
+	str(&c.Checks, "checks", "MONOGRAPH_CHECKS", "pre-review check severities, e.g. references_missing=blocker,summary_missing=warning")
+	str(&c.TrustedProxies, "trusted-proxies", "MONOGRAPH_TRUSTED_PROXIES", "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (default: none)")
+	boolean := func(p *bool, name, env, usage string) {
+		if v, err := strconv.ParseBool(getenv(env)); err == nil {
+			*p = v
+		}
+		fs.BoolVar(p, name, *p, usage+" (env "+env+")")
+	}
+	boolean(&c.Demo, "demo", "MONOGRAPH_DEMO", "create demo users and sample pages on first start (loopback only)")
+	boolean(&c.WebhookAllowPrivate, "webhook-allow-private", "MONOGRAPH_WEBHOOK_ALLOW_PRIVATE", "let webhooks reach loopback/private addresses (tests and local development only)")
+	integer := func(p *int, name, env, usage string) {
+		if v, err := strconv.Atoi(getenv(env)); err == nil {
+			*p = v
+		}
+		fs.IntVar(p, name, *p, usage+" (env "+env+")")
+	}
+	integer(&c.ReviewIntervalDays, "review-interval-days", "MONOGRAPH_REVIEW_INTERVAL_DAYS", "days until a medical review is due again")
+	duration := func(p *time.Duration, name, env, usage string) {
+		if v, err := time.ParseDuration(getenv(env)); err == nil {
+			*p = v
+		}
+		fs.DurationVar(p, name, *p, usage+" (env "+env+")")
+	}
+	duration(&c.CacheMaxAge, "cache-max-age", "MONOGRAPH_CACHE_MAX_AGE", "delivery Cache-Control max-age")
+	duration(&c.StaleWhileRevalidate, "cache-swr", "MONOGRAPH_CACHE_SWR", "delivery Cache-Control stale-while-revalidate")
+	duration(&c.ChangePoll, "change-poll", "MONOGRAPH_CHANGE_POLL", "how often to look for publications by other server processes")
+	duration(&c.SchedulerInterval, "scheduler-interval", "MONOGRAPH_SCHEDULER_INTERVAL", "how often scheduled publications are checked")
+}
+
+// Validate fails fast, naming the setting, on values that cannot work.
+func (c *Config) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		errs = append(errs, fmt.Errorf("--addr %q: %v", c.Addr, err))
+	}
+	if c.MongoURI == "" && c.DataDir == "" {
+		errs = append(errs, errors.New("--data: required for the embedded store (or set MONGODB_URI)"))
+	}
+	if c.Demo {
+		host, _, _ := net.SplitHostPort(c.Addr)
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			errs = append(errs, fmt.Errorf("--demo: demo users have published passwords, so demo mode listens on loopback only (got --addr %s)", c.Addr))
+		}
+	}
+	for _, p := range c.TrustedProxyList() {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				errs = append(errs, fmt.Errorf("--trusted-proxies: %q is not an IP address or CIDR", p))
+			}
+		}
+	}
+	switch c.LogFormat {
+	case "auto", "json", "text":
+	default:
+		errs = append(errs, fmt.Errorf("--log-format %q: use auto, json or text", c.LogFormat))
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("--log-level %q: use debug, info, warn or error", c.LogLevel))
+	}
+	if c.ReviewIntervalDays < 1 || c.ReviewIntervalDays > 3650 {
+		errs = append(errs, fmt.Errorf("--review-interval-days %d: between 1 and 3650", c.ReviewIntervalDays))
+	}
+	if _, err := c.CheckSeverities(); err != nil {
+		errs = append(errs, err)
+	}
+	for name, d := range map[string]time.Duration{"--cache-max-age": c.CacheMaxAge, "--cache-swr": c.StaleWhileRevalidate} {
+		if d < 0 {
+			errs = append(errs, fmt.Errorf("%s: must not be negative", name))
+		}
+	}
+	for name, d := range map[string]time.Duration{"--change-poll": c.ChangePoll, "--scheduler-interval": c.SchedulerInterval} {
+		if d < 10*time.Millisecond {
+			errs = append(errs, fmt.Errorf("%s %v: at least 10ms", name, d))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// TrustedProxyList returns the trusted proxies as a list.
+func (c *Config) TrustedProxyList() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// CheckSeverities returns the default pre-review check severities with the overrides of
+// --checks applied.
+func (c *Config) CheckSeverities() (map[string]content.Severity, error) {
+	sev := content.DefaultCheckSeverities()
+	for _, item := range strings.Split(c.Checks, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		id, level, _ := strings.Cut(item, "=")
+		if _, known := sev[id]; !known {
+			return nil, fmt.Errorf("--checks: unknown check %q (known: %s)", id, strings.Join(content.CheckIDs, ", "))
+		}
+		switch content.Severity(level) {
+		case content.SeverityWarning, content.SeverityBlocker:
+			sev[id] = content.Severity(level)
+		default:
+			return nil, fmt.Errorf("--checks: %s=%q: use warning or blocker", id, level)
+		}
+	}
+	return sev, nil
+}

@@ -1,0 +1,48 @@
+package auth
+
+import (
+	"context"
+	"time"
+)
+
+// UserStore keeps users. It is implemented in internal/mongostore. Errors other than the
+// codes named here are store failures (cms.CodeUnavailable or an unexpected error).
+type UserStore interface {
+	// InsertUser stores a new user. It returns cms.CodeConflict if a user with the same
+	// (normalised) email exists; the store must enforce this with a unique index.
+	InsertUser(ctx context.Context, u User) error
+	// UserByEmail returns the user with this normalised email, or cms.CodeNotFound.
+	UserByEmail(ctx context.Context, email string) (User, error)
+	// UserByID returns the user with this id, or cms.CodeNotFound.
+	UserByID(ctx context.Context, id string) (User, error)
+	// ListUsers returns every user, ordered by email.
+	ListUsers(ctx context.Context) ([]User, error)
+	// UpdateUser replaces the name, credentials, roles, disabled flag and updatedAt of the
+	// user with u.ID (never its email or password hash). It returns cms.CodeNotFound if there
+	// is no such user.
+	UpdateUser(ctx context.Context, u User) error
+}
+
+// RefreshStore keeps refresh token records. It is implemented in internal/mongostore.
+//
+// A family counts as revoked once any of its records has RevokedAt set. That makes
+// revocation stick even when a rotation inserts a new record concurrently with RevokeFamily.
+type RefreshStore interface {
+	// InsertRefresh stores a new record.
+	InsertRefresh(ctx context.Context, t RefreshToken) error
+	// SpendRefresh atomically marks the record with this hash as spent at now, in one
+	// conditional update matching only if spentAt and revokedAt are both null, and returns
+	// the record as it was before. It returns cms.CodeNotFound if no record has this hash,
+	// and cms.CodeConflict if the record was already spent or revoked; with CodeConflict it
+	// ALSO returns the record, so the caller can revoke the family of a reused token.
+	SpendRefresh(ctx context.Context, hash string, now time.Time) (RefreshToken, error)
+	// RevokeFamily sets revokedAt to now on every record of the family that is not yet
+	// revoked. Revoking an unknown or already revoked family is not an error.
+	RevokeFamily(ctx context.Context, familyID string, now time.Time) error
+	// FamilyRevoked reports whether any record of the family is revoked; false for a family
+	// with no records.
+	FamilyRevoked(ctx context.Context, familyID string) (bool, error)
+	// DeleteExpiredRefresh deletes records whose expiresAt is before now and returns how many.
+	// Spent records are kept until they expire: reuse detection needs them.
+	DeleteExpiredRefresh(ctx context.Context, now time.Time) (int64, error)
+}

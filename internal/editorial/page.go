@@ -1,0 +1,112 @@
+// Package editorial is the authoring and sign-off service: it loads a page, asks the
+// workflow rules, and writes revisions and page changes as single conditional updates. It
+// knows nothing of HTTP or MongoDB: the store is the Store interface below.
+package editorial
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/monograph-cms/monograph/internal/content"
+	"github.com/monograph-cms/monograph/internal/workflow"
+)
+
+// Person names a user as recorded at the time of an action.
+type Person struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Page is the stored page document: the working copy (latest revision), its workflow facts,
+// the live snapshot, a summary of every revision, and the events written in the same update
+// as the change they describe (moved to the audit and outbox collections by the pump).
+type Page struct {
+	ID      string          `bson:"_id"`
+	Slug    string          `bson:"slug"`
+	Version int             `bson:"version"`
+	Content content.Content `bson:"content"`
+	// Workflow holds the state, the latest revision and hash, the approval and live facts.
+	Workflow workflow.Page `bson:"workflow"`
+	// ReviewBaseline is the revision last approved or published: reviewers see the diff
+	// since it.
+	ReviewBaseline int `bson:"reviewBaseline"`
+	// Revisions summarises every revision, oldest first, so listing them needs no query.
+	Revisions []RevisionSummary `bson:"revisions"`
+	// LiveSnapshot is what delivery serves; nil when nothing is live.
+	LiveSnapshot *LiveSnapshot `bson:"liveSnapshot"`
+	// LiveSeq is the change-counter value of the last change of what is live (publish or
+	// unpublish): the sync feed and the delivery caches order changes by it.
+	LiveSeq int64 `bson:"liveSeq"`
+	// ReviewDueNotified is the nextReviewDue for which page.review_due was emitted, so
+	// the event goes out once per due date.
+	ReviewDueNotified *time.Time `bson:"reviewDueNotified"`
+	CreatedAt         time.Time  `bson:"createdAt"`
+	CreatedBy         Person     `bson:"createdBy"`
+	UpdatedAt         time.Time  `bson:"updatedAt"`
+	UpdatedBy         Person     `bson:"updatedBy"`
+	// Audit is the head of the page's hash chain.
+	Audit AuditHead `bson:"audit"`
+	// PendingEvents are audit events not yet copied to the audit collection.
+	PendingEvents []AuditEvent `bson:"pendingEvents"`
+	// Outbox holds notifications (webhook events) not yet handed to the delivery queue.
+	Outbox []OutboxEvent `bson:"outbox"`
+}
+
+// RevisionSummary is one line of a page's history.
+type RevisionSummary struct {
+	Number      int       `bson:"number" json:"number"`
+	Author      Person    `bson:"author" json:"author"`
+	CreatedAt   time.Time `bson:"createdAt" json:"createdAt"`
+	ContentHash string    `bson:"contentHash" json:"contentHash"`
+	Note        string    `bson:"note" json:"note"`
+}
+
+// Revision is one immutable revision: `_id` is "<pageId>/<number>", computable, so reads
+// are by `_id`. It is written before the page update that points to it.
+type Revision struct {
+	ID          string          `bson:"_id" json:"-"`
+	PageID      string          `bson:"pageId" json:"pageId"`
+	Number      int             `bson:"number" json:"number"`
+	Content     content.Content `bson:"content" json:"content"`
+	ContentHash string          `bson:"contentHash" json:"contentHash"`
+	Author      Person          `bson:"author" json:"author"`
+	CreatedAt   time.Time       `bson:"createdAt" json:"createdAt"`
+	Note        string          `bson:"note" json:"note"`
+	// WriteID identifies the save that wrote it, so a save whose page update lost the race
+	// removes exactly its own unreferenced revision.
+	WriteID string `bson:"writeId" json:"-"`
+}
+
+// RevisionID returns the `_id` of revision n of a page.
+func RevisionID(pageID string, n int) string { return pageID + "/" + strconv.Itoa(n) }
+
+// LiveSnapshot is the published revision as delivery serves it, rendered at publish time.
+type LiveSnapshot struct {
+	Revision    int               `bson:"revision"`
+	ContentHash string            `bson:"contentHash"`
+	Content     content.Content   `bson:"content"`
+	Rendered    content.Rendered  `bson:"rendered"`
+	Approval    workflow.Approval `bson:"approval"`
+	PublishedAt time.Time         `bson:"publishedAt"`
+	PublishedBy workflow.Signer   `bson:"publishedBy"`
+	// Seq is the change-counter value of this publication (for the sync feed).
+	Seq int64 `bson:"seq"`
+}
+
+// OutboxEvent is a notification to send to webhooks, written in the same page update as
+// the change it reports, so a crash can delay it but never lose it.
+type OutboxEvent struct {
+	ID       string    `bson:"id" json:"id"`
+	Event    string    `bson:"event" json:"event"`
+	PageID   string    `bson:"pageId" json:"pageId"`
+	Slug     string    `bson:"slug" json:"slug"`
+	Revision int       `bson:"revision" json:"revision"`
+	At       time.Time `bson:"at" json:"at"`
+}
+
+// Webhook event names.
+const (
+	EventPublished   = "page.published"
+	EventUnpublished = "page.unpublished"
+	EventReviewDue   = "page.review_due"
+)

@@ -1,0 +1,394 @@
+package editorial
+
+import (
+	"context"
+	"log/slog"
+	"regexp"
+	"time"
+
+	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/content"
+	"github.com/monograph-cms/monograph/internal/workflow"
+)
+
+// Reauthenticator re-checks a user's password for an electronic signature.
+type Reauthenticator interface {
+	// ReauthenticatePassword returns cms.CodeUnauthorized when the password is wrong, or
+	// cms.CodeRateLimited after too many failures.
+	ReauthenticatePassword(ctx context.Context, userID, password string) error
+}
+
+// Config holds the editorial settings.
+type Config struct {
+	// DefaultReviewIntervalDays is the time between medical reviews unless a page says.
+	DefaultReviewIntervalDays int
+	// CheckSeverities says which pre-review checks warn and which block submission.
+	CheckSeverities map[string]content.Severity
+}
+
+// Service runs authoring and sign-off.
+type Service struct {
+	cfg    Config
+	store  Store
+	clock  cms.Clock
+	reauth Reauthenticator
+	log    *slog.Logger
+
+	// OnLiveChange, when set, is called after a change of what is live (publish,
+	// unpublish), with the page as stored; delivery refreshes its cache from it.
+	OnLiveChange func(Page)
+	// OnPending, when set, is called with the page as stored after a write that queued
+	// events, so the pump can move them at once.
+	OnPending func(Page)
+}
+
+// NewService returns a Service.
+func NewService(cfg Config, store Store, clock cms.Clock, reauth Reauthenticator, log *slog.Logger) *Service {
+	if cfg.DefaultReviewIntervalDays <= 0 {
+		cfg.DefaultReviewIntervalDays = workflow.DefaultReviewIntervalDays
+	}
+	if cfg.CheckSeverities == nil {
+		cfg.CheckSeverities = content.DefaultCheckSeverities()
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{cfg: cfg, store: store, clock: clock, reauth: reauth, log: log}
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+
+// ValidateSlug checks the slug rules of API.md.
+func ValidateSlug(slug string) error {
+	switch {
+	case slug == "":
+		return cms.InvalidField("slug", "required")
+	case len(slug) > 100:
+		return cms.InvalidField("slug", "at most 100 characters")
+	case !slugPattern.MatchString(slug):
+		return cms.InvalidField("slug", "lowercase letters, digits and single hyphens between them (e.g. ketamine-hydrochloride)")
+	}
+	return nil
+}
+
+// prepare normalises and validates content and returns its hash.
+func prepare(c *content.Content) (string, error) {
+	c.Normalize()
+	if err := c.Validate(); err != nil {
+		return "", err
+	}
+	return content.Hash(*c), nil
+}
+
+func person(p cms.Principal) Person { return Person{ID: p.UserID, Name: p.Name} }
+
+// Create makes a page with its first revision. Errors: CodeInvalid naming each field,
+// CodeSlugTaken.
+func (s *Service) Create(ctx context.Context, actor cms.Principal, slug string, c content.Content, note string) (Page, error) {
+	var fields []cms.FieldError
+	if err := ValidateSlug(slug); err != nil {
+		fields = append(fields, err.(*cms.Error).Fields...)
+	}
+	hash, err := prepare(&c)
+	if err != nil {
+		if e, ok := err.(*cms.Error); ok && e.Code == cms.CodeInvalid {
+			fields = append(fields, e.Fields...)
+		} else {
+			return Page{}, err
+		}
+	}
+	if len(fields) > 0 {
+		return Page{}, cms.Invalid(fields...)
+	}
+	now := s.clock.Now()
+	wp, ev, err := workflow.NewPage(actor, 1, hash)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{
+		ID: cms.NewID(), Slug: slug, Version: 1, Content: c, Workflow: wp,
+		CreatedAt: now, CreatedBy: person(actor), UpdatedAt: now, UpdatedBy: person(actor),
+	}
+	rev := s.newRevision(p.ID, 1, c, hash, actor, now, note)
+	p.Revisions = []RevisionSummary{rev.summary()}
+	p.appendEvent(ev, actor.Name, now)
+	if err := s.store.InsertPage(ctx, p, rev); err != nil {
+		if cms.IsCode(err, cms.CodeConflict) || cms.IsCode(err, cms.CodeSlugTaken) {
+			return Page{}, &cms.Error{Code: cms.CodeSlugTaken, Message: "the slug " + slug + " is already used by another page", Fields: []cms.FieldError{{Field: "slug", Message: "already taken"}}}
+		}
+		return Page{}, err
+	}
+	s.pending(p)
+	return p, nil
+}
+
+func (s *Service) newRevision(pageID string, n int, c content.Content, hash string, actor cms.Principal, now time.Time, note string) Revision {
+	return Revision{
+		ID: RevisionID(pageID, n), PageID: pageID, Number: n, Content: c, ContentHash: hash,
+		Author: person(actor), CreatedAt: now, Note: note, WriteID: cms.NewID(),
+	}
+}
+
+func (r Revision) summary() RevisionSummary {
+	return RevisionSummary{Number: r.Number, Author: r.Author, CreatedAt: r.CreatedAt, ContentHash: r.ContentHash, Note: r.Note}
+}
+
+// Get returns a page; CodeNotFound for an unknown or malformed id.
+func (s *Service) Get(ctx context.Context, id string) (Page, error) {
+	if !cms.ValidID(id) {
+		return Page{}, cms.Errorf(cms.CodeNotFound, "page not found")
+	}
+	return s.store.PageByID(ctx, id)
+}
+
+// List returns a batch of pages matching f.
+func (s *Service) List(ctx context.Context, f ListFilter) ([]Page, error) {
+	f.Now = s.clock.Now()
+	return s.store.ListPages(ctx, f)
+}
+
+// versionConflict is the 412 answer carrying the current version.
+func versionConflict(current int) error {
+	return &cms.Error{
+		Code:    cms.CodeVersionConflict,
+		Message: "the page was changed since you loaded it (your If-Match is stale); reload it, merge, and save again",
+		Data:    map[string]any{"currentVersion": current},
+	}
+}
+
+// SaveContent writes new content as a new revision, if expectVersion is the page's version.
+// Identical content makes no revision and returns the page unchanged. Errors: CodeInvalid,
+// CodeNotFound, CodeVersionConflict (with the current version).
+func (s *Service) SaveContent(ctx context.Context, actor cms.Principal, id string, expectVersion int, c content.Content, note string) (Page, bool, error) {
+	hash, err := prepare(&c)
+	if err != nil {
+		return Page{}, false, err
+	}
+	for attempt := 0; ; attempt++ {
+		p, err := s.Get(ctx, id)
+		if err != nil {
+			return Page{}, false, err
+		}
+		if p.Version != expectVersion {
+			return Page{}, false, versionConflict(p.Version)
+		}
+		if hash == p.Workflow.ContentHash {
+			return p, false, nil
+		}
+		oldVersion, oldSeq := p.Version, p.Audit.Seq
+		now := s.clock.Now()
+		n := p.Workflow.Revision + 1
+		wp, ev, err := workflow.Apply(p.Workflow, workflow.Save{Actor: actor, Revision: n, ContentHash: hash}, now)
+		if err != nil {
+			return Page{}, false, err
+		}
+		rev := s.newRevision(p.ID, n, c, hash, actor, now, note)
+		p.Workflow, p.Content = wp, c
+		p.Revisions = append(p.Revisions, rev.summary())
+		p.Version++
+		p.UpdatedAt, p.UpdatedBy = now, person(actor)
+		p.appendEvent(withData(ev, "contentHash", hash), actor.Name, now)
+		err = s.store.CommitRevision(ctx, rev, p, oldVersion, oldSeq)
+		if cms.IsCode(err, cms.CodeVersionConflict) && attempt < 3 {
+			continue // re-read: if only the audit head moved, the save still applies
+		}
+		if err != nil {
+			return Page{}, false, err
+		}
+		s.pending(p)
+		return p, true, nil
+	}
+}
+
+func withData(ev workflow.Event, k string, v any) workflow.Event {
+	if ev.Data == nil {
+		ev.Data = map[string]any{}
+	}
+	if _, ok := ev.Data[k]; !ok {
+		ev.Data[k] = v
+	}
+	return ev
+}
+
+// mutate runs change on a fresh copy of the page and stores the result in one conditional
+// update, retrying when only the audit head moved. ifMatch, when set, must equal the
+// page's version (412 otherwise). bumpVersion is false for audit-only appends.
+func (s *Service) mutate(ctx context.Context, id string, ifMatch *int, bumpVersion bool, change func(p *Page, now time.Time) error) (Page, error) {
+	for attempt := 0; ; attempt++ {
+		p, err := s.Get(ctx, id)
+		if err != nil {
+			return Page{}, err
+		}
+		if ifMatch != nil && p.Version != *ifMatch {
+			return Page{}, versionConflict(p.Version)
+		}
+		oldVersion, oldSeq := p.Version, p.Audit.Seq
+		wasLive := p.LiveSnapshot
+		now := s.clock.Now()
+		if err := change(&p, now); err != nil {
+			return Page{}, err
+		}
+		if bumpVersion {
+			p.Version++
+		}
+		err = s.store.UpdatePage(ctx, p, oldVersion, oldSeq)
+		if cms.IsCode(err, cms.CodeVersionConflict) && attempt < 5 {
+			continue
+		}
+		if err != nil {
+			return Page{}, err
+		}
+		s.pending(p)
+		if s.OnLiveChange != nil && liveChanged(wasLive, p.LiveSnapshot) {
+			s.OnLiveChange(p)
+		}
+		return p, nil
+	}
+}
+
+func liveChanged(a, b *LiveSnapshot) bool {
+	if a == nil || b == nil {
+		return a != b
+	}
+	return a.Revision != b.Revision || a.Seq != b.Seq
+}
+
+func (s *Service) pending(p Page) {
+	if s.OnPending != nil {
+		s.OnPending(p)
+	}
+}
+
+// applyWorkflow applies cmd to the page, records the event, and keeps the editorial
+// fields that follow from the workflow (live snapshot, baseline, outbox) in step.
+func (s *Service) applyWorkflow(ctx context.Context, p *Page, cmd workflow.Command, actor cms.Principal, now time.Time) error {
+	before := p.Workflow
+	wp, ev, err := workflow.Apply(p.Workflow, cmd, now)
+	if err != nil {
+		return err
+	}
+	if err := workflow.CheckInvariant(wp); err != nil {
+		return err // fail closed on a rule bug rather than publish
+	}
+	p.Workflow = wp
+	if actor.UserID != "" {
+		p.UpdatedAt, p.UpdatedBy = now, person(actor)
+	}
+	if wp.Approval != nil && (before.Approval == nil || *wp.Approval != *before.Approval) {
+		p.ReviewBaseline = wp.Approval.Revision
+	}
+	switch {
+	case wp.Live != nil && (before.Live == nil || wp.Live.PublishedAt != before.Live.PublishedAt):
+		seq, err := s.store.NextChangeSeq(ctx)
+		if err != nil {
+			return err
+		}
+		p.ReviewBaseline = wp.Live.Revision
+		p.LiveSeq = seq
+		p.LiveSnapshot = &LiveSnapshot{
+			Revision: wp.Live.Revision, ContentHash: wp.Live.ContentHash, Content: p.Content,
+			Rendered: content.Render(p.Content), Approval: wp.Live.Approval,
+			PublishedAt: wp.Live.PublishedAt, PublishedBy: wp.Live.PublishedBy, Seq: seq,
+		}
+		p.ReviewDueNotified = nil
+		p.Outbox = append(p.Outbox, OutboxEvent{ID: cms.NewID(), Event: EventPublished, PageID: p.ID, Slug: p.Slug, Revision: wp.Live.Revision, At: now})
+	case wp.Live == nil && before.Live != nil:
+		seq, err := s.store.NextChangeSeq(ctx)
+		if err != nil {
+			return err
+		}
+		p.LiveSnapshot = nil
+		p.LiveSeq = seq
+		p.Outbox = append(p.Outbox, OutboxEvent{ID: cms.NewID(), Event: EventUnpublished, PageID: p.ID, Slug: p.Slug, Revision: before.Live.Revision, At: now})
+	}
+	name := actor.Name
+	if ev.Actor == workflow.SystemActor {
+		name = "Scheduler"
+	}
+	p.appendEvent(ev, name, now)
+	return nil
+}
+
+// Submit sends the page to medical review. Blocking pre-review checks refuse it (422).
+func (s *Service) Submit(ctx context.Context, actor cms.Principal, id string, ifMatch *int, note string) (Page, error) {
+	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
+		var blocking []string
+		for _, r := range content.RunChecks(p.Content, s.cfg.CheckSeverities) {
+			if r.Severity == content.SeverityBlocker {
+				blocking = append(blocking, r.ID)
+			}
+		}
+		return s.applyWorkflow(ctx, p, workflow.Submit{Actor: actor, Note: note, BlockingChecks: blocking}, actor, now)
+	})
+}
+
+// RequestChanges sends the page back to its writers with a comment.
+func (s *Service) RequestChanges(ctx context.Context, actor cms.Principal, id string, ifMatch *int, revision int, comment string) (Page, error) {
+	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
+		return s.applyWorkflow(ctx, p, workflow.RequestChanges{Actor: actor, Revision: revision, Comment: comment}, actor, now)
+	})
+}
+
+// Approve is the electronic signature: the reviewer's password is checked again first; a
+// wrong one is recorded in the page's audit chain and answered 401, changing nothing else.
+func (s *Service) Approve(ctx context.Context, actor cms.Principal, id string, ifMatch *int, revision int, password, comment string) (Page, error) {
+	if password == "" {
+		return Page{}, cms.InvalidField("password", "required: signing asks for your password again")
+	}
+	if _, err := s.Get(ctx, id); err != nil {
+		return Page{}, err
+	}
+	if err := s.reauth.ReauthenticatePassword(ctx, actor.UserID, password); err != nil {
+		if cms.IsCode(err, cms.CodeUnauthorized) || cms.IsCode(err, cms.CodeRateLimited) {
+			s.recordAuditOnly(ctx, id, workflow.Event{
+				Action: workflow.ActionSignatureFailed, Actor: actor.UserID, Revision: revision,
+				Data: map[string]any{"reason": string(cms.ErrorCode(err))},
+			}, actor.Name)
+		}
+		return Page{}, err
+	}
+	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
+		return s.applyWorkflow(ctx, p, workflow.Approve{
+			Actor: actor, Revision: revision, Comment: comment, DefaultReviewIntervalDays: s.cfg.DefaultReviewIntervalDays,
+		}, actor, now)
+	})
+}
+
+// Publish puts the approved latest revision live now, or schedules it.
+func (s *Service) Publish(ctx context.Context, actor cms.Principal, id string, ifMatch *int, at *time.Time) (Page, error) {
+	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
+		return s.applyWorkflow(ctx, p, workflow.Publish{Actor: actor, At: at}, actor, now)
+	})
+}
+
+// Unpublish takes the live revision down at once.
+func (s *Service) Unpublish(ctx context.Context, actor cms.Principal, id string, ifMatch *int, reason string) (Page, error) {
+	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
+		return s.applyWorkflow(ctx, p, workflow.Unpublish{Actor: actor, Reason: reason}, actor, now)
+	})
+}
+
+// RecordDenied appends an access_denied event to a page's chain (authorization refused a
+// workflow action). Unknown pages are ignored: the caller answers 403 either way.
+func (s *Service) RecordDenied(ctx context.Context, actor cms.Principal, id, action string) {
+	if !cms.ValidID(id) {
+		return
+	}
+	s.recordAuditOnly(ctx, id, workflow.Event{
+		Action: workflow.ActionAccessDenied, Actor: actor.UserID,
+		Data: map[string]any{"attempted": action},
+	}, actor.Name)
+}
+
+func (s *Service) recordAuditOnly(ctx context.Context, id string, ev workflow.Event, actorName string) {
+	_, err := s.mutate(ctx, id, nil, false, func(p *Page, now time.Time) error {
+		if ev.Revision == 0 {
+			ev.Revision = p.Workflow.Revision
+		}
+		p.appendEvent(ev, actorName, now)
+		return nil
+	})
+	if err != nil && !cms.IsCode(err, cms.CodeNotFound) {
+		s.log.Error("audit: could not record event", "action", ev.Action, "pageId", id, "error", err)
+	}
+}

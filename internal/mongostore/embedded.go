@@ -1,0 +1,88 @@
+package mongostore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// ErrDataDirLocked is returned when another process holds the embedded store's data dir.
+var ErrDataDirLocked = errors.New("data dir is in use by another Monograph process")
+
+// embedded is an in-process FerretDB (SQLite backend) listening on a loopback port, plus
+// the exclusive lock that keeps any other process away from its files.
+type embedded struct {
+	uri    string
+	cancel context.CancelFunc
+	done   chan struct{}
+	lock   *os.File
+}
+
+// startEmbedded locks dataDir and starts FerretDB on it. The lock comes first: FerretDB's
+// updates are not atomic against a second writer, so two processes on one data dir could
+// corrupt each other's pages (DESIGN.md "Storage").
+func startEmbedded(dataDir string, logger *slog.Logger) (*embedded, error) {
+	dbDir := filepath.Join(dataDir, "db")
+	if err := os.MkdirAll(dbDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir %s: %w", dbDir, err)
+	}
+	lock, err := lockDir(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	f, err := ferretdb.New(&ferretdb.Config{
+		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
+		Handler:   "sqlite",
+		SQLiteURL: "file:" + dbDir + "/",
+		Logger:    logger,
+	})
+	if err != nil {
+		_ = lock.Close()
+		return nil, fmt.Errorf("start embedded store in %s: %w", dbDir, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = f.Run(ctx)
+	}()
+	return &embedded{uri: f.MongoDBURI(), cancel: cancel, done: done, lock: lock}, nil
+}
+
+// stop ends FerretDB (the driver must already be disconnected, or Run waits for its open
+// connections) and releases the lock.
+func (e *embedded) stop() {
+	e.cancel()
+	<-e.done
+	_ = e.lock.Close()
+}
+
+// lockDir takes an exclusive, non-blocking flock on <dir>/monograph.lock. The kernel
+// releases it when the process dies, so a kill -9 never leaves a stale lock behind.
+func lockDir(dir string) (*os.File, error) {
+	path := filepath.Join(dir, "monograph.lock")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open lock file %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		_ = f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w: %s (stop the other process, or use another --data dir, or set MONGODB_URI to share a MongoDB server)", ErrDataDirLocked, dir)
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	_ = f.Truncate(0)
+	_, _ = fmt.Fprintf(f, "%d\n", os.Getpid())
+	return f, nil
+}

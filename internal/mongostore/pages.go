@@ -1,0 +1,315 @@
+package mongostore
+
+import (
+	"context"
+	"regexp"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/editorial"
+)
+
+var _ editorial.Store = (*Store)(nil)
+
+// orphanAge is how old an unreferenced revision must be before a save may replace it on
+// MongoDB, where several processes save at once: a save's page update finishes (or fails
+// and removes its revision) well within it. Embedded mode needs no wait: the whole save
+// runs under the write lock, so an unreferenced revision there is always a crash's leftover.
+const orphanAge = 30 * time.Second
+
+// InsertPage writes the first revision, then the page.
+func (s *Store) InsertPage(ctx context.Context, p editorial.Page, rev editorial.Revision) error {
+	return s.write(func() error {
+		if _, err := s.coll(collRevisions).InsertOne(ctx, rev); err != nil {
+			return translate(err, "revision")
+		}
+		if _, err := s.coll(collPages).InsertOne(ctx, p); err != nil {
+			_, _ = s.coll(collRevisions).DeleteOne(ctx, bson.M{"_id": rev.ID, "writeId": rev.WriteID})
+			if err := translate(err, "page"); cms.IsCode(err, cms.CodeConflict) {
+				return &cms.Error{Code: cms.CodeSlugTaken, Message: "slug already taken", Err: err}
+			}
+			return translate(err, "page")
+		}
+		return nil
+	})
+}
+
+// PageByID reads one page by `_id`.
+func (s *Store) PageByID(ctx context.Context, id string) (editorial.Page, error) {
+	var p editorial.Page
+	err := s.coll(collPages).FindOne(ctx, bson.M{"_id": id}).Decode(&p)
+	return p, translate(err, "page")
+}
+
+// listProjection keeps the summary fields: the list never carries section bodies,
+// revision lists or pending events.
+var listProjection = bson.M{
+	"_id": 1, "slug": 1, "version": 1, "workflow": 1, "reviewBaseline": 1,
+	"content.title": 1, "content.summary": 1, "content.drug": 1, "content.tags": 1,
+	"createdAt": 1, "createdBy": 1, "updatedAt": 1, "updatedBy": 1, "liveSeq": 1,
+	"liveSnapshot.revision": 1, "liveSnapshot.publishedAt": 1, "liveSnapshot.approval": 1,
+}
+
+// ListPages returns page summaries matching f, newest update first.
+func (s *Store) ListPages(ctx context.Context, f editorial.ListFilter) ([]editorial.Page, error) {
+	and := bson.A{}
+	if f.State != "" {
+		and = append(and, bson.M{"workflow.state": f.State})
+	}
+	if f.Query != "" {
+		// QuoteMeta: the query is matched literally, never as a pattern.
+		rx := bson.Regex{Pattern: regexp.QuoteMeta(f.Query), Options: "i"}
+		and = append(and, bson.M{"$or": bson.A{
+			bson.M{"content.title": rx}, bson.M{"slug": rx}, bson.M{"content.drug.name": rx},
+			bson.M{"content.drug.genericName": rx},
+		}})
+	}
+	if f.ReviewOverdue {
+		and = append(and, bson.M{"liveSnapshot": bson.M{"$ne": nil}, "liveSnapshot.approval.nextReviewDue": bson.M{"$lt": f.Now}})
+	}
+	if f.AfterTime != nil {
+		and = append(and, bson.M{"$or": bson.A{
+			bson.M{"updatedAt": bson.M{"$lt": *f.AfterTime}},
+			bson.M{"updatedAt": *f.AfterTime, "_id": bson.M{"$lt": f.AfterID}},
+		}})
+	}
+	filter := bson.M{}
+	if len(and) > 0 {
+		filter = bson.M{"$and": and}
+	}
+	opts := options.Find().SetProjection(listProjection).
+		SetSort(bson.D{{Key: "updatedAt", Value: -1}, {Key: "_id", Value: -1}}).SetLimit(int64(f.Limit))
+	cur, err := s.coll(collPages).Find(ctx, filter, opts)
+	if err != nil {
+		return nil, translate(err, "pages")
+	}
+	pages := []editorial.Page{}
+	if err := cur.All(ctx, &pages); err != nil {
+		return nil, translate(err, "pages")
+	}
+	return pages, nil
+}
+
+// CommitRevision writes rev, then replaces the page if it is still at the expected version
+// and audit head. See orphanAge for revisions left by a crash between the two writes.
+func (s *Store) CommitRevision(ctx context.Context, rev editorial.Revision, p editorial.Page, expectVersion, expectSeq int) error {
+	return s.write(func() error {
+		if err := s.insertRevision(ctx, rev); err != nil {
+			return err
+		}
+		err := s.replacePage(ctx, p, expectVersion, expectSeq)
+		if err != nil {
+			// Ours and unreferenced: remove it so the next save can use the number.
+			_, _ = s.coll(collRevisions).DeleteOne(context.WithoutCancel(ctx), bson.M{"_id": rev.ID, "writeId": rev.WriteID})
+		}
+		return err
+	})
+}
+
+func (s *Store) insertRevision(ctx context.Context, rev editorial.Revision) error {
+	_, err := s.coll(collRevisions).InsertOne(ctx, rev)
+	if err == nil || !isDuplicate(err) {
+		return translate(err, "revision")
+	}
+	// The number is taken. If the page already points at it, this save is stale; if not,
+	// the existing document is a leftover of a crashed save, which we may replace.
+	var page struct {
+		Workflow struct {
+			Revision int `bson:"revision"`
+		} `bson:"workflow"`
+	}
+	if err := s.coll(collPages).FindOne(ctx, bson.M{"_id": rev.PageID}).Decode(&page); err != nil {
+		return translate(err, "page")
+	}
+	if page.Workflow.Revision >= rev.Number {
+		return cms.Errorf(cms.CodeVersionConflict, "the page was changed since you loaded it")
+	}
+	filter := bson.M{"_id": rev.ID}
+	if s.writeMu == nil {
+		filter["createdAt"] = bson.M{"$lt": time.Now().Add(-orphanAge)}
+	}
+	res, err := s.coll(collRevisions).ReplaceOne(ctx, filter, rev)
+	if err != nil {
+		return translate(err, "revision")
+	}
+	if res.MatchedCount == 0 {
+		return cms.Errorf(cms.CodeVersionConflict, "another save of this page is in progress")
+	}
+	return nil
+}
+
+// UpdatePage replaces the page if it is still at the expected version and audit head.
+func (s *Store) UpdatePage(ctx context.Context, p editorial.Page, expectVersion, expectSeq int) error {
+	return s.write(func() error { return s.replacePage(ctx, p, expectVersion, expectSeq) })
+}
+
+func (s *Store) replacePage(ctx context.Context, p editorial.Page, expectVersion, expectSeq int) error {
+	res, err := s.coll(collPages).ReplaceOne(ctx, bson.M{"_id": p.ID, "version": expectVersion, "audit.seq": expectSeq}, p)
+	if err != nil {
+		return translate(err, "page")
+	}
+	if res.MatchedCount == 0 {
+		return cms.Errorf(cms.CodeVersionConflict, "the page was changed since you loaded it")
+	}
+	return nil
+}
+
+// Revision reads revision n of a page by its computed `_id`.
+func (s *Store) Revision(ctx context.Context, pageID string, n int) (editorial.Revision, error) {
+	var r editorial.Revision
+	err := s.coll(collRevisions).FindOne(ctx, bson.M{"_id": editorial.RevisionID(pageID, n)}).Decode(&r)
+	return r, translate(err, "revision")
+}
+
+// AuditEvents returns events matching f.
+func (s *Store) AuditEvents(ctx context.Context, f editorial.AuditFilter) ([]editorial.AuditEvent, error) {
+	filter := bson.M{}
+	if f.PageID != "" {
+		filter["pageId"] = f.PageID
+	}
+	if f.Actor != "" {
+		filter["actor"] = f.Actor
+	}
+	if f.Action != "" {
+		filter["action"] = f.Action
+	}
+	opts := options.Find()
+	if f.PageID != "" && f.Actor == "" && f.Action == "" && f.Limit == 0 {
+		opts.SetSort(bson.D{{Key: "seq", Value: 1}})
+	} else {
+		if f.BeforeAt != nil {
+			filter["$or"] = bson.A{
+				bson.M{"at": bson.M{"$lt": *f.BeforeAt}},
+				bson.M{"at": *f.BeforeAt, "_id": bson.M{"$lt": f.BeforeID}},
+			}
+		}
+		opts.SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: -1}})
+		if f.Limit > 0 {
+			opts.SetLimit(int64(f.Limit))
+		}
+	}
+	cur, err := s.coll(collAudit).Find(ctx, filter, opts)
+	if err != nil {
+		return nil, translate(err, "audit events")
+	}
+	events := []editorial.AuditEvent{}
+	if err := cur.All(ctx, &events); err != nil {
+		return nil, translate(err, "audit events")
+	}
+	return events, nil
+}
+
+// PagesWithPendingEvents returns pages whose events or outbox are not yet moved.
+func (s *Store) PagesWithPendingEvents(ctx context.Context) ([]editorial.Page, error) {
+	filter := bson.M{"$or": bson.A{
+		bson.M{"pendingEvents.0": bson.M{"$exists": true}},
+		bson.M{"outbox.0": bson.M{"$exists": true}},
+	}}
+	cur, err := s.coll(collPages).Find(ctx, filter, options.Find().SetProjection(bson.M{"_id": 1, "audit": 1, "pendingEvents": 1, "outbox": 1}))
+	if err != nil {
+		return nil, translate(err, "pages")
+	}
+	pages := []editorial.Page{}
+	if err := cur.All(ctx, &pages); err != nil {
+		return nil, translate(err, "pages")
+	}
+	return pages, nil
+}
+
+// FlushPending copies pending events and outbox entries (idempotently: their ids are
+// unique), then clears both lists if no event was appended meanwhile.
+func (s *Store) FlushPending(ctx context.Context, p editorial.Page) error {
+	return s.write(func() error {
+		for _, e := range p.PendingEvents {
+			if _, err := s.coll(collAudit).InsertOne(ctx, e); err != nil && !isDuplicate(err) {
+				return translate(err, "audit event")
+			}
+		}
+		for _, o := range p.Outbox {
+			if err := s.enqueueOutbox(ctx, o); err != nil {
+				return err
+			}
+		}
+		_, err := s.coll(collPages).UpdateOne(ctx, bson.M{"_id": p.ID, "audit.seq": p.Audit.Seq},
+			bson.M{"$set": bson.M{"pendingEvents": bson.A{}, "outbox": bson.A{}}})
+		return translate(err, "page")
+	})
+}
+
+// ScheduledDue returns scheduled pages whose time has come.
+func (s *Store) ScheduledDue(ctx context.Context, now time.Time) ([]editorial.Page, error) {
+	return s.findPages(ctx, bson.M{"workflow.state": "scheduled", "workflow.scheduledAt": bson.M{"$lte": now}})
+}
+
+// ReviewDue returns live pages past their next review date.
+func (s *Store) ReviewDue(ctx context.Context, now time.Time) ([]editorial.Page, error) {
+	pages, err := s.findPages(ctx, bson.M{"liveSnapshot": bson.M{"$ne": nil}, "liveSnapshot.approval.nextReviewDue": bson.M{"$lt": now}})
+	if err != nil {
+		return nil, err
+	}
+	out := pages[:0]
+	for _, p := range pages {
+		if p.ReviewDueNotified == nil || !p.ReviewDueNotified.Equal(p.LiveSnapshot.Approval.NextReviewDue) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func (s *Store) findPages(ctx context.Context, filter bson.M) ([]editorial.Page, error) {
+	cur, err := s.coll(collPages).Find(ctx, filter)
+	if err != nil {
+		return nil, translate(err, "pages")
+	}
+	pages := []editorial.Page{}
+	if err := cur.All(ctx, &pages); err != nil {
+		return nil, translate(err, "pages")
+	}
+	return pages, nil
+}
+
+// NextChangeSeq increments the change counter and returns its new value.
+func (s *Store) NextChangeSeq(ctx context.Context) (int64, error) {
+	var doc struct {
+		Seq int64 `bson:"seq"`
+	}
+	err := s.write(func() error {
+		return s.coll(collMeta).FindOneAndUpdate(ctx, bson.M{"_id": "changes"}, bson.M{"$inc": bson.M{"seq": int64(1)}},
+			options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&doc)
+	})
+	return doc.Seq, translate(err, "change counter")
+}
+
+// ChangeSeq returns the change counter without changing it (what delivery caches poll).
+func (s *Store) ChangeSeq(ctx context.Context) (int64, error) {
+	var doc struct {
+		Seq int64 `bson:"seq"`
+	}
+	err := s.coll(collMeta).FindOne(ctx, bson.M{"_id": "changes"}).Decode(&doc)
+	if err := translate(err, "change counter"); err != nil && !cms.IsCode(err, cms.CodeNotFound) {
+		return 0, err
+	}
+	return doc.Seq, nil
+}
+
+// AllPageIDs returns every page id in order.
+func (s *Store) AllPageIDs(ctx context.Context) ([]string, error) {
+	cur, err := s.coll(collPages).Find(ctx, bson.M{}, options.Find().SetProjection(bson.M{"_id": 1}).SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, translate(err, "pages")
+	}
+	var rows []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, translate(err, "pages")
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids, nil
+}

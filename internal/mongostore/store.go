@@ -1,0 +1,165 @@
+// Package mongostore is Monograph's only importer of the MongoDB driver: documents, indexes,
+// error translation and the embedded FerretDB store. It implements the store interfaces
+// declared by the domain packages.
+package mongostore
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Config says which store to open.
+type Config struct {
+	// URI of a MongoDB deployment; empty means the embedded FerretDB under DataDir.
+	URI string
+	// DataDir holds the embedded store's files (ignored when URI is set).
+	DataDir string
+	// Database is the database name.
+	Database string
+	// Logger receives store diagnostics; FerretDB's own chatter is discarded.
+	Logger *slog.Logger
+}
+
+// Store is an open connection to MongoDB or to the embedded FerretDB.
+type Store struct {
+	client   *mongo.Client
+	db       *mongo.Database
+	embedded *embedded
+	log      *slog.Logger
+
+	// writeMu serialises every write in embedded mode: FerretDB v1 does not make an update
+	// atomic against a concurrent update of the same document, so two conditional updates
+	// could both "win". On MongoDB it is nil and the server decides.
+	writeMu *sync.Mutex
+}
+
+// Open connects to the configured store, starting the embedded one if no URI is given, and
+// creates the indexes. It fails with ErrDataDirLocked if another process holds the data dir.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Database == "" {
+		cfg.Database = "monograph"
+	}
+	s := &Store{log: cfg.Logger}
+	uri := cfg.URI
+	if uri == "" {
+		emb, err := startEmbedded(cfg.DataDir, nil)
+		if err != nil {
+			return nil, err
+		}
+		s.embedded = emb
+		s.writeMu = &sync.Mutex{}
+		uri = emb.uri
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).
+		SetServerSelectionTimeout(10 * time.Second).
+		// Domain types carry JSON tags (their API names); stored documents use the same
+		// names. Nil slices are stored as empty arrays so documents have one shape.
+		SetBSONOptions(&options.BSONOptions{UseJSONStructTags: true, NilSliceAsEmpty: true}))
+	if err != nil {
+		s.stopEmbedded()
+		return nil, fmt.Errorf("connect to store: %w", err)
+	}
+	s.client = client
+	s.db = client.Database(cfg.Database)
+	if err := s.Ping(ctx); err != nil {
+		_ = s.Close(context.Background())
+		return nil, fmt.Errorf("store not reachable: %w", err)
+	}
+	if err := s.ensureIndexes(ctx); err != nil {
+		_ = s.Close(context.Background())
+		return nil, fmt.Errorf("create indexes: %w", err)
+	}
+	return s, nil
+}
+
+// Embedded reports whether the store is the in-process FerretDB.
+func (s *Store) Embedded() bool { return s.embedded != nil }
+
+// Ping checks that the store answers.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return s.db.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err()
+}
+
+// Close disconnects the driver first, then stops the embedded store (in that order, or
+// FerretDB waits for the open connections to time out).
+func (s *Store) Close(ctx context.Context) error {
+	var err error
+	if s.client != nil {
+		err = s.client.Disconnect(ctx)
+	}
+	s.stopEmbedded()
+	return err
+}
+
+func (s *Store) stopEmbedded() {
+	if s.embedded != nil {
+		s.embedded.stop()
+		s.embedded = nil
+	}
+}
+
+// write runs fn alone among writes when embedded (see writeMu).
+func (s *Store) write(fn func() error) error {
+	if s.writeMu != nil {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
+	return fn()
+}
+
+// coll returns a collection of the store's database.
+func (s *Store) coll(name string) *mongo.Collection { return s.db.Collection(name) }
+
+// Collection names.
+const (
+	collUsers         = "users"
+	collRefresh       = "refresh_tokens"
+	collPages         = "pages"
+	collRevisions     = "revisions"
+	collAudit         = "audit"
+	collMeta          = "meta"
+	collWebhooks      = "webhooks"
+	collDeliveries    = "webhook_deliveries"
+	collOutbox        = "outbox"
+	collReaderReviews = "reader_reviews"
+)
+
+// ensureIndexes creates the indexes idempotently. On FerretDB they are not used by queries,
+// but they still enforce uniqueness; on MongoDB they serve the queries too.
+func (s *Store) ensureIndexes(ctx context.Context) error {
+	specs := map[string][]mongo.IndexModel{
+		collUsers: {{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetUnique(true).SetName("email_unique")}},
+		collRefresh: {
+			{Keys: bson.D{{Key: "familyId", Value: 1}}, Options: options.Index().SetName("family")},
+			{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
+		},
+		collPages: {
+			{Keys: bson.D{{Key: "slug", Value: 1}}, Options: options.Index().SetUnique(true).SetName("slug_unique")},
+			{Keys: bson.D{{Key: "updatedAt", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("updated")},
+		},
+		collAudit: {
+			{Keys: bson.D{{Key: "pageId", Value: 1}, {Key: "seq", Value: 1}}, Options: options.Index().SetUnique(true).SetName("page_seq_unique")},
+			{Keys: bson.D{{Key: "at", Value: -1}}, Options: options.Index().SetName("at")},
+		},
+		collDeliveries:    {{Keys: bson.D{{Key: "webhookId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("webhook_created")}},
+		collReaderReviews: {{Keys: bson.D{{Key: "slug", Value: 1}, {Key: "state", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("slug_state_created")}},
+	}
+	for name, models := range specs {
+		if _, err := s.coll(name).Indexes().CreateMany(ctx, models); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
+	return nil
+}
