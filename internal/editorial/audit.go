@@ -13,8 +13,8 @@ import (
 
 // AuditHead is the end of a page's hash chain: the last sequence number and its hash.
 type AuditHead struct {
-	Seq  int    `bson:"seq"`
-	Hash string `bson:"hash"`
+	Seq  int    `bson:"seq" json:"seq"`
+	Hash string `bson:"hash" json:"hash"`
 }
 
 // AuditEvent is one link of a page's hash chain. Hash = sha256(PrevHash ‖ "\n" ‖ the

@@ -21,35 +21,35 @@ type Person struct {
 // the live snapshot, a summary of every revision, and the events written in the same update
 // as the change they describe (moved to the audit and outbox collections by the pump).
 type Page struct {
-	ID      string          `bson:"_id"`
-	Slug    string          `bson:"slug"`
-	Version int             `bson:"version"`
-	Content content.Content `bson:"content"`
+	ID      string          `bson:"_id" json:"id"`
+	Slug    string          `bson:"slug" json:"slug"`
+	Version int             `bson:"version" json:"version"`
+	Content content.Content `bson:"content" json:"content"`
 	// Workflow holds the state, the latest revision and hash, the approval and live facts.
-	Workflow workflow.Page `bson:"workflow"`
+	Workflow workflow.Page `bson:"workflow" json:"workflow"`
 	// ReviewBaseline is the revision last approved or published: reviewers see the diff
 	// since it.
-	ReviewBaseline int `bson:"reviewBaseline"`
+	ReviewBaseline int `bson:"reviewBaseline" json:"reviewBaseline"`
 	// Revisions summarises every revision, oldest first, so listing them needs no query.
-	Revisions []RevisionSummary `bson:"revisions"`
+	Revisions []RevisionSummary `bson:"revisions" json:"revisions"`
 	// LiveSnapshot is what delivery serves; nil when nothing is live.
-	LiveSnapshot *LiveSnapshot `bson:"liveSnapshot"`
+	LiveSnapshot *LiveSnapshot `bson:"liveSnapshot" json:"liveSnapshot"`
 	// LiveSeq is the change-counter value of the last change of what is live (publish or
 	// unpublish): the sync feed and the delivery caches order changes by it.
-	LiveSeq int64 `bson:"liveSeq"`
+	LiveSeq int64 `bson:"liveSeq" json:"liveSeq"`
 	// ReviewDueNotified is the nextReviewDue for which page.review_due was emitted, so
 	// the event goes out once per due date.
-	ReviewDueNotified *time.Time `bson:"reviewDueNotified"`
-	CreatedAt         time.Time  `bson:"createdAt"`
-	CreatedBy         Person     `bson:"createdBy"`
-	UpdatedAt         time.Time  `bson:"updatedAt"`
-	UpdatedBy         Person     `bson:"updatedBy"`
+	ReviewDueNotified *time.Time `bson:"reviewDueNotified" json:"reviewDueNotified"`
+	CreatedAt         time.Time  `bson:"createdAt" json:"createdAt"`
+	CreatedBy         Person     `bson:"createdBy" json:"createdBy"`
+	UpdatedAt         time.Time  `bson:"updatedAt" json:"updatedAt"`
+	UpdatedBy         Person     `bson:"updatedBy" json:"updatedBy"`
 	// Audit is the head of the page's hash chain.
-	Audit AuditHead `bson:"audit"`
+	Audit AuditHead `bson:"audit" json:"audit"`
 	// PendingEvents are audit events not yet copied to the audit collection.
-	PendingEvents []AuditEvent `bson:"pendingEvents"`
+	PendingEvents []AuditEvent `bson:"pendingEvents" json:"pendingEvents"`
 	// Outbox holds notifications (webhook events) not yet handed to the delivery queue.
-	Outbox []OutboxEvent `bson:"outbox"`
+	Outbox []OutboxEvent `bson:"outbox" json:"outbox"`
 }
 
 // RevisionSummary is one line of a page's history.
@@ -82,15 +82,15 @@ func RevisionID(pageID string, n int) string { return pageID + "/" + strconv.Ito
 
 // LiveSnapshot is the published revision as delivery serves it, rendered at publish time.
 type LiveSnapshot struct {
-	Revision    int               `bson:"revision"`
-	ContentHash string            `bson:"contentHash"`
-	Content     content.Content   `bson:"content"`
-	Rendered    content.Rendered  `bson:"rendered"`
-	Approval    workflow.Approval `bson:"approval"`
-	PublishedAt time.Time         `bson:"publishedAt"`
-	PublishedBy workflow.Signer   `bson:"publishedBy"`
+	Revision    int               `bson:"revision" json:"revision"`
+	ContentHash string            `bson:"contentHash" json:"contentHash"`
+	Content     content.Content   `bson:"content" json:"content"`
+	Rendered    content.Rendered  `bson:"rendered" json:"rendered"`
+	Approval    workflow.Approval `bson:"approval" json:"approval"`
+	PublishedAt time.Time         `bson:"publishedAt" json:"publishedAt"`
+	PublishedBy workflow.Signer   `bson:"publishedBy" json:"publishedBy"`
 	// Seq is the change-counter value of this publication (for the sync feed).
-	Seq int64 `bson:"seq"`
+	Seq int64 `bson:"seq" json:"seq"`
 }
 
 // OutboxEvent is a notification to send to webhooks, written in the same page update as

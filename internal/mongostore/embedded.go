@@ -37,9 +37,8 @@ func startEmbedded(dataDir string, logger *slog.Logger) (*embedded, error) {
 	if err != nil {
 		return nil, err
 	}
-	if logger == nil {
-		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
+	// FerretDB dumps every failed reply at WARN: keep only its errors (and panics).
+	logger = errorsOnly(logger)
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Handler:   "sqlite",
@@ -85,4 +84,31 @@ func lockDir(dir string) (*os.File, error) {
 	_ = f.Truncate(0)
 	_, _ = fmt.Fprintf(f, "%d\n", os.Getpid())
 	return f, nil
+}
+
+// errorsOnly returns a logger passing only error-level records to base's handler (or
+// discarding everything when base is nil).
+func errorsOnly(base *slog.Logger) *slog.Logger {
+	if base == nil {
+		return slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	return slog.New(levelFloor{base.Handler(), slog.LevelError}).With("component", "ferretdb")
+}
+
+// levelFloor drops records below min.
+type levelFloor struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelFloor) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelFloor{h.Handler.WithAttrs(a), h.min}
+}
+
+func (h levelFloor) WithGroup(n string) slog.Handler {
+	return levelFloor{h.Handler.WithGroup(n), h.min}
 }

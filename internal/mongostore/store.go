@@ -52,7 +52,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{log: cfg.Logger}
 	uri := cfg.URI
 	if uri == "" {
-		emb, err := startEmbedded(cfg.DataDir, nil)
+		emb, err := startEmbedded(cfg.DataDir, cfg.Logger)
 		if err != nil {
 			return nil, err
 		}
@@ -136,30 +136,61 @@ const (
 	collReaderReviews = "reader_reviews"
 )
 
-// ensureIndexes creates the indexes idempotently. On FerretDB they are not used by queries,
-// but they still enforce uniqueness; on MongoDB they serve the queries too.
+// indexSpec is one index of one collection.
+type indexSpec struct {
+	coll, name string
+	keys       bson.D
+	unique     bool
+}
+
+var indexes = []indexSpec{
+	{collUsers, "email_unique", bson.D{{Key: "email", Value: 1}}, true},
+	{collRefresh, "family", bson.D{{Key: "familyId", Value: 1}}, false},
+	{collRefresh, "expires", bson.D{{Key: "expiresAt", Value: 1}}, false},
+	{collPages, "slug_unique", bson.D{{Key: "slug", Value: 1}}, true},
+	{collPages, "updated", bson.D{{Key: "updatedAt", Value: -1}, {Key: "_id", Value: -1}}, false},
+	{collAudit, "page_seq_unique", bson.D{{Key: "pageId", Value: 1}, {Key: "seq", Value: 1}}, true},
+	{collAudit, "at", bson.D{{Key: "at", Value: -1}}, false},
+	{collOutbox, "id_unique", bson.D{{Key: "id", Value: 1}}, true},
+	{collDeliveries, "webhook_created", bson.D{{Key: "webhookId", Value: 1}, {Key: "createdAt", Value: -1}}, false},
+	{collReaderReviews, "slug_state_created", bson.D{{Key: "slug", Value: 1}, {Key: "state", Value: 1}, {Key: "createdAt", Value: -1}}, false},
+}
+
+// ensureIndexes creates the missing indexes, one at a time: FerretDB v1.24's createIndexes
+// panics when a request names indexes that exist already. On FerretDB indexes are not used
+// by queries, but they still enforce uniqueness; on MongoDB they serve the queries too.
 func (s *Store) ensureIndexes(ctx context.Context) error {
-	specs := map[string][]mongo.IndexModel{
-		collUsers: {{Keys: bson.D{{Key: "email", Value: 1}}, Options: options.Index().SetUnique(true).SetName("email_unique")}},
-		collRefresh: {
-			{Keys: bson.D{{Key: "familyId", Value: 1}}, Options: options.Index().SetName("family")},
-			{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
-		},
-		collPages: {
-			{Keys: bson.D{{Key: "slug", Value: 1}}, Options: options.Index().SetUnique(true).SetName("slug_unique")},
-			{Keys: bson.D{{Key: "updatedAt", Value: -1}, {Key: "_id", Value: -1}}, Options: options.Index().SetName("updated")},
-		},
-		collAudit: {
-			{Keys: bson.D{{Key: "pageId", Value: 1}, {Key: "seq", Value: 1}}, Options: options.Index().SetUnique(true).SetName("page_seq_unique")},
-			{Keys: bson.D{{Key: "at", Value: -1}}, Options: options.Index().SetName("at")},
-		},
-		collDeliveries:    {{Keys: bson.D{{Key: "webhookId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("webhook_created")}},
-		collReaderReviews: {{Keys: bson.D{{Key: "slug", Value: 1}, {Key: "state", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("slug_state_created")}},
-	}
-	for name, models := range specs {
-		if _, err := s.coll(name).Indexes().CreateMany(ctx, models); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
+	existing := map[string]map[string]bool{}
+	for _, ix := range indexes {
+		if existing[ix.coll] == nil {
+			names, err := s.indexNames(ctx, ix.coll)
+			if err != nil {
+				return fmt.Errorf("%s: %w", ix.coll, err)
+			}
+			existing[ix.coll] = names
+		}
+		if existing[ix.coll][ix.name] {
+			continue
+		}
+		opts := options.Index().SetName(ix.name)
+		if ix.unique {
+			opts.SetUnique(true)
+		}
+		if _, err := s.coll(ix.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: opts}); err != nil {
+			return fmt.Errorf("%s.%s: %w", ix.coll, ix.name, err)
 		}
 	}
 	return nil
+}
+
+func (s *Store) indexNames(ctx context.Context, coll string) (map[string]bool, error) {
+	specs, err := s.coll(coll).Indexes().ListSpecifications(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]bool{}
+	for _, sp := range specs {
+		names[sp.Name] = true
+	}
+	return names, nil
 }

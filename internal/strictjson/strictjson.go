@@ -41,16 +41,20 @@ var (
 )
 
 // Decode decodes the single JSON value in data into v, which must be a non-nil pointer.
-// Before touching v it walks the JSON against v's type and rejects, as a *cms.Error with
-// code cms.CodeInvalid whose Fields name each JSON path (prefix + path, e.g.
-// "content.sections[2].key"):
-// syntax errors, an empty body and trailing data (reported on the root: prefix, or "body");
-// values of the wrong type, non-integral or out-of-range integers, malformed times;
-// keys that do not exactly match a json tag of the target struct (no case folding);
-// duplicate keys, keys starting with "$" or containing NUL, anywhere (also inside maps,
-// json.RawMessage and any); invalid UTF-8 and lone UTF-16 surrogates in strings.
-// Struct tag options such as ",string" are not supported. v is only written when the
-// whole body is acceptable.
+// It first walks the JSON against v's type and, if anything is wrong, returns a *cms.Error
+// with code cms.CodeInvalid whose Fields name each failing JSON path (prefix + path, e.g.
+// "content.sections[2].key"; problems with the body as a whole are reported on prefix,
+// or on "body" when prefix is empty). It rejects:
+//   - an empty body, syntax errors (with their byte offset) and trailing data;
+//   - values of the wrong type (a top-level non-object for a struct or map, {"$gt": ""}
+//     where a string is expected), non-integral or out-of-range integers, malformed times;
+//   - keys that do not exactly match a json tag of the target struct (no case folding);
+//   - anywhere, also inside maps, json.RawMessage and any: duplicate keys, keys starting
+//     with "$" (MongoDB operators) or containing NUL, invalid UTF-8 or lone UTF-16
+//     surrogates in strings.
+//
+// Only then does it json.Unmarshal into v, so v is untouched on error. Struct tag options
+// such as ",string" are not supported.
 func Decode(data []byte, v any, prefix string) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
@@ -61,7 +65,7 @@ func Decode(data []byte, v any, prefix string) error {
 	if root == "" {
 		root = "body"
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
+	if len(bytes.Trim(data, " \t\r\n")) == 0 { // JSON whitespace only
 		return cms.InvalidField(root, "must not be empty")
 	}
 	d := &decoder{dec: json.NewDecoder(bytes.NewReader(data)), data: data, root: root}
