@@ -16,6 +16,7 @@ import (
 	"github.com/monograph-cms/monograph/internal/auth"
 	"github.com/monograph-cms/monograph/internal/authz"
 	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/delivery"
 	"github.com/monograph-cms/monograph/internal/editorial"
 	"github.com/monograph-cms/monograph/internal/httpapi"
 	"github.com/monograph-cms/monograph/internal/mongostore"
@@ -39,6 +40,8 @@ type App struct {
 	Store  *mongostore.Store
 	Auth   *auth.Service
 	Pages  *editorial.Service
+	// Delivery serves the read API for websites from memory (issue 5).
+	Delivery *delivery.Service
 
 	server   *http.Server
 	listener net.Listener
@@ -119,6 +122,13 @@ func (a *App) buildServices(o Options) error {
 		DefaultReviewIntervalDays: a.Config.ReviewIntervalDays, CheckSeverities: severities,
 	}, a.Store, a.Clock, a.Auth, a.Log)
 	a.pump = make(chan editorial.Page, 1024)
+	// Delivery (issue 5): published pages from memory, updated in-process on every
+	// publish/unpublish and by polling the change counter (other processes).
+	a.Delivery = delivery.New(delivery.Config{
+		MaxAge: a.Config.CacheMaxAge, StaleWhileRevalidate: a.Config.StaleWhileRevalidate,
+		Poll: a.Config.ChangePoll, Logger: a.Log,
+	}, a.Store, a.Clock)
+	a.Pages.OnLiveChange = a.Delivery.Apply
 	a.Pages.OnPending = func(p editorial.Page) {
 		select {
 		case a.pump <- p:
@@ -147,16 +157,27 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	a.listener = ln
 	a.server = &http.Server{
-		Handler:           api.Handler(),
+		Handler:           a.Delivery.Front(api.Handler()), // delivery paths skip gin
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		// Large enough that an oversized bearer token (e.g. 100 KB of junk) reaches the
+		// authenticator and gets the API's 401 problem, not a bare 431; auth refuses any
+		// token over auth.MaxTokenBytes before parsing it.
+		MaxHeaderBytes: 256 << 10,
+		ErrorLog:       slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 	}
 	bgCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.stopBg = cancel
+	// Delivery: load the live pages before listening, then keep them fresh.
+	if err := a.Delivery.Reload(ctx); err != nil {
+		cancel()
+		_ = ln.Close()
+		return fmt.Errorf("load published pages: %w", err)
+	}
+	a.bg.Add(1)
+	go func() { defer a.bg.Done(); a.Delivery.Run(bgCtx) }()
 	a.startBackground(bgCtx)
 	go func() {
 		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ commands:
   import FILE|DIR       import pages (with their revision history) from JSON files
   export DIR            export every page with its revision history and audit chain
   audit verify          check every page's audit hash chain; non-zero exit on a break
+  healthcheck URL       exit 0 if URL answers 2xx (for container health checks)
 
 Run "monograph <command> -h" for the flags of a command.`
 
@@ -42,6 +44,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return runExport(ctx, rest, stdout, stderr, getenv)
 	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":
 		return runAuditVerify(ctx, rest[1:], stdout, stderr, getenv)
+	case cmd == "healthcheck" && len(rest) == 1:
+		return healthcheck(ctx, rest[0])
 	case cmd == "help" || cmd == "-h" || cmd == "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil
@@ -167,4 +171,22 @@ func describe(err error) error {
 		parts[i] = "--" + f.Field + ": " + f.Message
 	}
 	return errors.New(strings.Join(parts, "; "))
+}
+
+func healthcheck(ctx context.Context, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s answered %s", url, resp.Status)
+	}
+	return nil
 }

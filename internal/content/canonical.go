@@ -40,7 +40,8 @@ func Hash(c Content) string {
 }
 
 // CanonicalJSON rewrites one JSON value in the JCS canonical form. It is exported for
-// other signed documents (audit events) that need the same canonicalisation.
+// other signed documents (audit events) that need the same canonicalisation. As in JCS,
+// numbers are IEEE doubles: integers beyond 2^53 lose precision, so sign them as strings.
 func CanonicalJSON(data []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()

@@ -56,7 +56,7 @@ func DefaultCheckSeverities() map[string]Severity {
 // claimSections are the section keys whose text makes medical claims that need sources.
 var claimSections = []SectionKey{
 	SectionMechanism, SectionClinicalUses, SectionBenefits, SectionRisks, SectionSideEffects,
-	SectionContraindication, SectionInteractions, SectionAdministration,
+	SectionContraindications, SectionInteractions, SectionAdministration,
 }
 
 // RunChecks runs the editorial checks on c (normalized first) and returns the failed

@@ -53,24 +53,24 @@ type SectionKey string
 
 // Section keys. Every key except SectionOther appears at most once on a page.
 const (
-	SectionOverview         SectionKey = "overview"
-	SectionMechanism        SectionKey = "mechanism"
-	SectionClinicalUses     SectionKey = "clinical_uses"
-	SectionAdministration   SectionKey = "administration"
-	SectionBenefits         SectionKey = "benefits"
-	SectionSideEffects      SectionKey = "side_effects"
-	SectionRisks            SectionKey = "risks"
-	SectionContraindication SectionKey = "contraindications"
-	SectionInteractions     SectionKey = "interactions"
-	SectionLegal            SectionKey = "legal"
-	SectionPatientGuidance  SectionKey = "patient_guidance"
-	SectionOther            SectionKey = "other"
+	SectionOverview          SectionKey = "overview"
+	SectionMechanism         SectionKey = "mechanism"
+	SectionClinicalUses      SectionKey = "clinical_uses"
+	SectionAdministration    SectionKey = "administration"
+	SectionBenefits          SectionKey = "benefits"
+	SectionSideEffects       SectionKey = "side_effects"
+	SectionRisks             SectionKey = "risks"
+	SectionContraindications SectionKey = "contraindications"
+	SectionInteractions      SectionKey = "interactions"
+	SectionLegal             SectionKey = "legal"
+	SectionPatientGuidance   SectionKey = "patient_guidance"
+	SectionOther             SectionKey = "other"
 )
 
 // SectionKeys lists every valid section key in display order, for the UI and OpenAPI.
 var SectionKeys = []SectionKey{
 	SectionOverview, SectionMechanism, SectionClinicalUses, SectionAdministration,
-	SectionBenefits, SectionSideEffects, SectionRisks, SectionContraindication,
+	SectionBenefits, SectionSideEffects, SectionRisks, SectionContraindications,
 	SectionInteractions, SectionLegal, SectionPatientGuidance, SectionOther,
 }
 

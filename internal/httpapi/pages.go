@@ -36,27 +36,27 @@ func (s *Server) pageRoutes(m *gin.RouterGroup) {
 
 // pageView is the page JSON of API.md, plus the pre-review checks and the review baseline.
 type pageView struct {
-	ID                 string                 `json:"id"`
-	Slug               string                 `json:"slug"`
-	State              workflow.State         `json:"state"`
-	Version            int                    `json:"version"`
-	Revision           int                    `json:"revision"`
-	Content            *content.Content       `json:"content,omitempty"`
-	ContentHash        string                 `json:"contentHash"`
-	Approval           *workflow.Approval     `json:"approval"`
-	Live               *liveView              `json:"live"`
-	ScheduledAt        *time.Time             `json:"scheduledAt"`
-	Unpublished        *workflow.Unpublished  `json:"unpublished"`
-	ReviewBaseline     int                    `json:"reviewBaseline"`
-	ReviewIntervalDays int                    `json:"reviewIntervalDays"`
-	ReviewOverdue      bool                   `json:"reviewOverdue"`
-	Checks             []content.CheckResult  `json:"checks,omitempty"`
-	Title              string                 `json:"title,omitempty"`
-	DrugName           string                 `json:"drugName,omitempty"`
-	CreatedAt          time.Time              `json:"createdAt"`
-	CreatedBy          editorial.Person       `json:"createdBy"`
-	UpdatedAt          time.Time              `json:"updatedAt"`
-	UpdatedBy          editorial.Person       `json:"updatedBy"`
+	ID                 string                `json:"id"`
+	Slug               string                `json:"slug"`
+	State              workflow.State        `json:"state"`
+	Version            int                   `json:"version"`
+	Revision           int                   `json:"revision"`
+	Content            *content.Content      `json:"content,omitempty"`
+	ContentHash        string                `json:"contentHash"`
+	Approval           *workflow.Approval    `json:"approval"`
+	Live               *liveView             `json:"live"`
+	ScheduledAt        *time.Time            `json:"scheduledAt"`
+	Unpublished        *workflow.Unpublished `json:"unpublished"`
+	ReviewBaseline     int                   `json:"reviewBaseline"`
+	ReviewIntervalDays int                   `json:"reviewIntervalDays"`
+	ReviewOverdue      bool                  `json:"reviewOverdue"`
+	Checks             []content.CheckResult `json:"checks,omitempty"`
+	Title              string                `json:"title,omitempty"`
+	DrugName           string                `json:"drugName,omitempty"`
+	CreatedAt          time.Time             `json:"createdAt"`
+	CreatedBy          editorial.Person      `json:"createdBy"`
+	UpdatedAt          time.Time             `json:"updatedAt"`
+	UpdatedBy          editorial.Person      `json:"updatedBy"`
 }
 
 type liveView struct {

@@ -1,0 +1,55 @@
+# Monograph — `make run` to try it, `make test` for the whole suite, `make build` for bin/monograph.
+# Every target installs what it needs (npm packages of the web admin, Debian's chromium for
+# the browser tests) and does nothing when it is already there.
+
+GO        ?= go
+# ferretdb_no_postgresql: the embedded store uses FerretDB's SQLite backend only, so its
+# PostgreSQL backend is not compiled in (smaller binary, faster builds).
+GOTAGS    := ferretdb_no_postgresql
+BIN       := bin/monograph
+DATA      ?= ./data
+ADDR      ?= 127.0.0.1:8080
+WEB       := web-admin
+WEB_SRC   := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json -type f 2>/dev/null)
+
+.PHONY: build run test test-go test-web test-browser bench fuzz clean
+
+## build: the server with the web admin embedded → bin/monograph
+build: $(WEB)/dist/index.html
+	$(GO) build -tags "$(GOTAGS) webadmin" -o $(BIN) ./cmd/monograph
+
+## run: build, then serve on the embedded store in ./data with demo users and sample pages
+run: build
+	./$(BIN) serve --demo --data $(DATA) --addr $(ADDR)
+
+## test: everything CI runs — Go tests (with -race), web-admin unit tests, browser tests
+test: test-go test-web test-browser
+
+test-go:
+	$(GO) vet -tags "$(GOTAGS)" ./...
+	$(GO) test -race -tags "$(GOTAGS)" -timeout 12m ./...
+
+test-web: $(WEB)/node_modules/.installed
+	cd $(WEB) && npm run --silent typecheck && npm test --silent
+
+test-browser: build
+	MONOGRAPH_BIN=$(CURDIR)/$(BIN) scripts/e2e
+
+## bench: delivery throughput against a reference Go server (wrk), see scripts/bench
+bench:
+	scripts/bench
+
+## fuzz: run the fuzzers for a while (they also run their seed corpus in `make test`)
+fuzz:
+	$(GO) test -tags "$(GOTAGS)" -run='^$$' -fuzz=FuzzRenderMarkdown -fuzztime=60s ./internal/content/
+	$(GO) test -tags "$(GOTAGS)" -run='^$$' -fuzz=FuzzDecode -fuzztime=60s ./internal/strictjson/
+
+$(WEB)/node_modules/.installed: $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB)/dist/index.html: $(WEB)/node_modules/.installed $(WEB_SRC)
+	cd $(WEB) && npm run --silent build
+
+clean:
+	rm -rf bin $(WEB)/dist
