@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -67,7 +68,7 @@ func BenchmarkSaveContent(b *testing.B) {
 	store := mongostore.MustOpenTest(b)
 	svc := editorial.NewService(editorial.Config{}, store, cms.SystemClock{}, noReauth{}, nil)
 	c := sampleContent(b)
-	pages := seedPages(b, svc, c, 1000, 1)
+	pages := seedPages(b, svc, c, benchPages(), 1)
 	ctx := context.Background()
 	lat := make([]time.Duration, 0, b.N)
 	b.ResetTimer()
@@ -119,4 +120,12 @@ func BenchmarkGetAndList(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchPages is the number of pages seeded (BENCH_PAGES, default 1,000).
+func benchPages() int {
+	if n, err := strconv.Atoi(os.Getenv("BENCH_PAGES")); err == nil && n > 0 {
+		return n
+	}
+	return 1000
 }

@@ -1,0 +1,47 @@
+// Runs the browser tests: node e2e/run.mjs [name-filter]. Needs MONOGRAPH_URL (a running
+// `monograph serve --demo` with the admin built in). Prints "N passed, N failed".
+
+import { launchBrowser, TestContext } from './harness.mjs';
+import { tests as workflow } from './workflow.test.mjs';
+import { tests as conflict } from './conflict.test.mjs';
+import { tests as screens } from './screens.test.mjs';
+import { tests as review } from './review.test.mjs';
+import { Skip, tests as admin } from './admin.test.mjs';
+import { tests as publishing } from './publishing.test.mjs';
+
+const all = [...workflow, ...review, ...publishing, ...conflict, ...screens, ...admin];
+const filter = process.argv[2];
+const selected = filter ? all.filter((t) => t.name.includes(filter)) : all;
+
+const browser = await launchBrowser();
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const started = Date.now();
+for (const t of selected) {
+  const ctx = new TestContext(browser, t.name);
+  const t0 = Date.now();
+  let error = null;
+  try {
+    await t.fn(ctx);
+  } catch (e) {
+    error = e;
+  }
+  await ctx.close();
+  if (!error && ctx.errors.length) error = new Error('errors in the browser:\n  ' + ctx.errors.join('\n  '));
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (error instanceof Skip) {
+    skipped++;
+    console.log(`- ${t.name}: SKIPPED, ${error.message}`);
+  } else if (error) {
+    failed++;
+    console.log(`✗ ${t.name} (${secs}s)\n    ${String(error.stack || error).split('\n').join('\n    ')}`);
+  } else {
+    passed++;
+    console.log(`✓ ${t.name} (${secs}s)`);
+  }
+}
+await browser.close();
+console.log(`\nbrowser tests: ${((Date.now() - started) / 1000).toFixed(1)}s`);
+console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
+process.exit(failed ? 1 : 0);

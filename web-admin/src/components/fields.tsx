@@ -1,0 +1,408 @@
+// Form controls of the page editor. Every control has a <label>; server errors for a field
+// are shown under it, linked by aria-describedby and flagged with aria-invalid.
+
+import { createContext, useContext, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useApp } from '../app-context';
+import { errorMessage } from '../api/client';
+import { indexAfterMove, indexAfterRemove, insertItem, moveItem, removeItem, replaceItem } from '../lib/list';
+import { errorsAt, hasErrorsUnder, type FieldErrors } from '../lib/problem';
+
+export interface FormErrorsState {
+  errors: FieldErrors;
+  remap: (listPath: string, mapIndex: (old: number) => number) => void;
+  /** Forgets the server's error for a field once the writer edits it. */
+  clear?: (path: string) => void;
+}
+export const FormErrors = createContext<FormErrorsState>({ errors: {}, remap: () => {} });
+
+export const fieldId = (path: string) => 'f-' + (path.replace(/[^a-zA-Z0-9]+/g, '-').replace(/-$/, '') || 'root');
+
+function FieldErrorText({ path, id }: { path: string; id: string }) {
+  const { errors } = useContext(FormErrors);
+  const list = errorsAt(errors, path);
+  if (!list.length) return null;
+  return (
+    <p className="field-error" id={id}>
+      {list.join('; ')}
+    </p>
+  );
+}
+
+function useFieldA11y(path: string, hint?: string) {
+  const { errors, clear } = useContext(FormErrors);
+  const id = fieldId(path);
+  const errId = id + '-error';
+  const hintId = id + '-hint';
+  const invalid = errorsAt(errors, path).length > 0;
+  const describedBy = [hint ? hintId : '', invalid ? errId : ''].filter(Boolean).join(' ') || undefined;
+  const edited = () => {
+    if (invalid) clear?.(path);
+  };
+  return { id, errId, hintId, invalid, describedBy, edited };
+}
+
+export function TextField({
+  path,
+  label,
+  value,
+  onChange,
+  hint,
+  required,
+  type = 'text',
+  maxLength,
+  placeholder,
+  hideLabel,
+  autoComplete,
+  inputMode,
+  pattern,
+}: {
+  path: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  hint?: string;
+  required?: boolean;
+  type?: string;
+  maxLength?: number;
+  placeholder?: string;
+  hideLabel?: boolean;
+  autoComplete?: string;
+  inputMode?: 'numeric' | 'url' | 'text';
+  pattern?: string;
+}) {
+  const a = useFieldA11y(path, hint);
+  return (
+    <div className={`field${a.invalid ? ' has-error' : ''}`}>
+      <label htmlFor={a.id} className={hideLabel ? 'visually-hidden' : undefined}>
+        {label}
+        {required && <span className="req" aria-hidden="true"> *</span>}
+      </label>
+      {hint && (
+        <p className="hint" id={a.hintId}>
+          {hint}
+        </p>
+      )}
+      <input
+        id={a.id}
+        name={path}
+        type={type}
+        value={value}
+        required={required}
+        maxLength={maxLength}
+        placeholder={placeholder}
+        autoComplete={autoComplete ?? 'off'}
+        inputMode={inputMode}
+        pattern={pattern}
+        aria-invalid={a.invalid || undefined}
+        aria-describedby={a.describedBy}
+        onChange={(e) => {
+          a.edited();
+          onChange(e.target.value);
+        }}
+      />
+      <FieldErrorText path={path} id={a.errId} />
+    </div>
+  );
+}
+
+export function TextArea({
+  path,
+  label,
+  value,
+  onChange,
+  hint,
+  rows = 4,
+  maxLength,
+  required,
+}: {
+  path: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  hint?: string;
+  rows?: number;
+  maxLength?: number;
+  required?: boolean;
+}) {
+  const a = useFieldA11y(path, hint);
+  return (
+    <div className={`field${a.invalid ? ' has-error' : ''}`}>
+      <label htmlFor={a.id}>
+        {label}
+        {required && <span className="req" aria-hidden="true"> *</span>}
+      </label>
+      {hint && (
+        <p className="hint" id={a.hintId}>
+          {hint}
+        </p>
+      )}
+      <textarea
+        id={a.id}
+        name={path}
+        rows={rows}
+        value={value}
+        maxLength={maxLength}
+        required={required}
+        aria-invalid={a.invalid || undefined}
+        aria-describedby={a.describedBy}
+        onChange={(e) => {
+          a.edited();
+          onChange(e.target.value);
+        }}
+      />
+      {maxLength && (
+        <p className="counter" aria-hidden="true">
+          {value.length} / {maxLength}
+        </p>
+      )}
+      <FieldErrorText path={path} id={a.errId} />
+    </div>
+  );
+}
+
+export function SelectField({
+  path,
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  path: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  options: { value: string; label: string; disabled?: boolean }[];
+}) {
+  const a = useFieldA11y(path);
+  const known = options.some((o) => o.value === value);
+  return (
+    <div className={`field${a.invalid ? ' has-error' : ''}`}>
+      <label htmlFor={a.id}>{label}</label>
+      <select id={a.id} name={path} value={value} aria-invalid={a.invalid || undefined} aria-describedby={a.describedBy} onChange={(e) => {
+          a.edited();
+          onChange(e.target.value);
+        }}>
+        {!known && <option value={value}>{value || '—'}</option>}
+        {options.map((o) => (
+          <option key={o.value} value={o.value} disabled={o.disabled}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <FieldErrorText path={path} id={a.errId} />
+    </div>
+  );
+}
+
+/** Markdown with a live preview rendered by the server exactly as delivery will render it. */
+export function MarkdownField({ path, label, value, onChange, rows = 6, hint }: { path: string; label: string; value: string; onChange: (v: string) => void; rows?: number; hint?: string }) {
+  const { api } = useApp();
+  const a = useFieldA11y(path, hint);
+  const [html, setHtml] = useState<string | null>(null);
+  const [previewError, setPreviewError] = useState<string | null>(null);
+  const [showPreview, setShowPreview] = useState(true);
+  const seq = useRef(0);
+  useEffect(() => {
+    if (!showPreview) return;
+    const my = ++seq.current;
+    const t = window.setTimeout(
+      () => {
+        api
+          .post<{ html: string }>('/api/v1/manage/render', { markdown: value })
+          .then((r) => {
+            if (my === seq.current) {
+              setHtml(r?.html ?? '');
+              setPreviewError(null);
+            }
+          })
+          .catch((e) => {
+            if (my === seq.current) setPreviewError(errorMessage(e));
+          });
+      },
+      html === null ? 0 : 350,
+    );
+    return () => window.clearTimeout(t);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [value, showPreview, api]);
+  const previewId = a.id + '-preview';
+  return (
+    <div className={`field markdown-field${a.invalid ? ' has-error' : ''}`}>
+      <div className="markdown-head">
+        <label htmlFor={a.id}>
+          {label} <span className="muted">(Markdown)</span>
+        </label>
+        <button type="button" className="btn-link small" aria-expanded={showPreview} aria-controls={previewId} onClick={() => setShowPreview((s) => !s)}>
+          {showPreview ? 'Hide preview' : 'Show preview'}
+        </button>
+      </div>
+      {hint && (
+        <p className="hint" id={a.hintId}>
+          {hint}
+        </p>
+      )}
+      <div className={showPreview ? 'markdown-split' : undefined}>
+        <textarea
+          id={a.id}
+          name={path}
+          rows={rows}
+          value={value}
+          aria-invalid={a.invalid || undefined}
+          aria-describedby={a.describedBy}
+          onChange={(e) => {
+          a.edited();
+          onChange(e.target.value);
+        }}
+        />
+        {showPreview && (
+          <section className="preview" id={previewId} aria-label={`Preview of ${label}`} tabIndex={0}>
+            {previewError ? (
+              <p className="muted">Preview unavailable: {previewError}</p>
+            ) : html === null ? (
+              <p className="muted">Rendering…</p>
+            ) : html.trim() === '' ? (
+              <p className="muted">Nothing to preview.</p>
+            ) : (
+              <div className="rendered" dangerouslySetInnerHTML={{ __html: html }} />
+            )}
+          </section>
+        )}
+      </div>
+      <FieldErrorText path={path} id={a.errId} />
+    </div>
+  );
+}
+
+type FocusTarget = { index: number; action: 'up' | 'down' | 'remove' | 'first' } | { index: -1; action: 'add' };
+
+/** A list of items that can be added to, removed and reordered with buttons. Focus follows
+ * the item that moved, so the whole list can be arranged from the keyboard. */
+export function ListEditor<T>({
+  path,
+  legend,
+  items,
+  onChange,
+  newItem,
+  noun,
+  renderItem,
+  hint,
+  itemTitle,
+  compact,
+}: {
+  path: string;
+  legend: string;
+  items: T[];
+  onChange: (items: T[]) => void;
+  newItem: () => T;
+  noun: string;
+  renderItem: (item: T, index: number, update: (item: T) => void) => ReactNode;
+  hint?: string;
+  itemTitle?: (item: T, index: number) => string;
+  compact?: boolean;
+}) {
+  const { errors, remap } = useContext(FormErrors);
+  const listRef = useRef<HTMLOListElement>(null);
+  const addRef = useRef<HTMLButtonElement>(null);
+  const [focus, setFocus] = useState<FocusTarget | null>(null);
+  const hintId = useId();
+  const groupErrors = errorsAt(errors, path);
+
+  useEffect(() => {
+    if (!focus) return;
+    setFocus(null);
+    if (focus.action === 'add') {
+      addRef.current?.focus();
+      return;
+    }
+    const li = listRef.current?.children[focus.index] as HTMLElement | undefined;
+    if (!li) {
+      addRef.current?.focus();
+      return;
+    }
+    if (focus.action === 'first') {
+      li.querySelector<HTMLElement>('input, select, textarea')?.focus();
+      return;
+    }
+    const btn = li.querySelector<HTMLButtonElement>(`[data-action="${focus.action}"]`);
+    if (btn && !btn.disabled) btn.focus();
+    else li.querySelector<HTMLButtonElement>('[data-action="up"]:not(:disabled), [data-action="down"]:not(:disabled), [data-action="remove"]')?.focus();
+  }, [focus]);
+
+  const move = (from: number, to: number, action: 'up' | 'down') => {
+    onChange(moveItem(items, from, to));
+    remap(path, (old) => indexAfterMove(old, from, to, items.length));
+    setFocus({ index: to, action });
+  };
+  const remove = (i: number) => {
+    onChange(removeItem(items, i));
+    remap(path, (old) => indexAfterRemove(old, i));
+    if (items.length <= 1) setFocus({ index: -1, action: 'add' });
+    else setFocus({ index: Math.min(i, items.length - 2), action: 'remove' });
+  };
+  const add = () => {
+    onChange(insertItem(items, items.length, newItem()));
+    setFocus({ index: items.length, action: 'first' });
+  };
+  const label = (item: T, i: number) => (itemTitle ? itemTitle(item, i) : `${cap(noun)} ${i + 1}`);
+
+  return (
+    <fieldset className={`list-editor${compact ? ' compact' : ''}${hasErrorsUnder(errors, path) ? ' has-error' : ''}`} id={fieldId(path)} aria-describedby={hint ? hintId : undefined}>
+      <legend>{legend}</legend>
+      {hint && (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+      {groupErrors.length > 0 && <p className="field-error">{groupErrors.join('; ')}</p>}
+      {items.length === 0 && <p className="muted empty">No {plural(noun)} yet.</p>}
+      <ol ref={listRef} className="list-items">
+        {items.map((item, i) => (
+          <li key={i} className={`list-item${hasErrorsUnder(errors, `${path}[${i}]`) ? ' has-error' : ''}`}>
+            <div className="list-item-body">{renderItem(item, i, (v) => onChange(replaceItem(items, i, v)))}</div>
+            <div className="list-item-tools" role="group" aria-label={`Arrange ${label(item, i)}`}>
+              <button type="button" className="btn-icon" data-action="up" disabled={i === 0} aria-label={`Move ${label(item, i)} up`} title="Move up" onClick={() => move(i, i - 1, 'up')}>
+                ↑
+              </button>
+              <button
+                type="button"
+                className="btn-icon"
+                data-action="down"
+                disabled={i === items.length - 1}
+                aria-label={`Move ${label(item, i)} down`}
+                title="Move down"
+                onClick={() => move(i, i + 1, 'down')}
+              >
+                ↓
+              </button>
+              <button type="button" className="btn-icon danger" data-action="remove" aria-label={`Remove ${label(item, i)}`} title="Remove" onClick={() => remove(i)}>
+                ✕
+              </button>
+            </div>
+          </li>
+        ))}
+      </ol>
+      <button type="button" ref={addRef} className="btn-secondary small" onClick={add}>
+        + Add {noun}
+      </button>
+    </fieldset>
+  );
+}
+
+/** A list of short texts (brand names, routes, tags…). */
+export function StringList({ path, legend, items, onChange, noun, hint }: { path: string; legend: string; items: string[]; onChange: (v: string[]) => void; noun: string; hint?: string }) {
+  return (
+    <ListEditor
+      path={path}
+      legend={legend}
+      items={items}
+      onChange={onChange}
+      newItem={() => ''}
+      noun={noun}
+      hint={hint}
+      compact
+      renderItem={(item, i, update) => <TextField path={`${path}[${i}]`} label={`${cap(noun)} ${i + 1}`} hideLabel value={item} onChange={update} />}
+    />
+  );
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const plural = (s: string) => (/(s|x|ch|sh)$/.test(s) ? s + 'es' : /[^aeiou]y$/.test(s) ? s.slice(0, -1) + 'ies' : s + 's');
