@@ -20,6 +20,8 @@ import (
 	"github.com/monograph-cms/monograph/internal/editorial"
 	"github.com/monograph-cms/monograph/internal/httpapi"
 	"github.com/monograph-cms/monograph/internal/mongostore"
+	"github.com/monograph-cms/monograph/internal/reviews"
+	"github.com/monograph-cms/monograph/internal/webhook"
 	webadmin "github.com/monograph-cms/monograph/web-admin"
 )
 
@@ -42,6 +44,11 @@ type App struct {
 	Pages  *editorial.Service
 	// Delivery serves the read API for websites from memory (issue 5).
 	Delivery *delivery.Service
+	// Webhooks, Dispatcher and Reviews are the integrations (issue 7): webhook
+	// administration, webhook delivery from the outbox, reader reviews.
+	Webhooks   *webhook.Service
+	Dispatcher *webhook.Dispatcher
+	Reviews    *reviews.Service
 
 	server   *http.Server
 	listener net.Listener
@@ -126,7 +133,7 @@ func (a *App) buildServices(o Options) error {
 	// publish/unpublish and by polling the change counter (other processes).
 	a.Delivery = delivery.New(delivery.Config{
 		MaxAge: a.Config.CacheMaxAge, StaleWhileRevalidate: a.Config.StaleWhileRevalidate,
-		Poll: a.Config.ChangePoll, Logger: a.Log,
+		Poll: a.Config.ChangePoll, Exclusive: a.Store.Embedded(), Logger: a.Log,
 	}, a.Store, a.Clock)
 	a.Pages.OnLiveChange = a.Delivery.Apply
 	a.Pages.OnPending = func(p editorial.Page) {
@@ -135,7 +142,7 @@ func (a *App) buildServices(o Options) error {
 		default: // full: the periodic sweep moves it
 		}
 	}
-	return nil
+	return a.buildIntegrations()
 }
 
 // Serve listens on the configured address, serves the API, and runs the background jobs
@@ -147,6 +154,7 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	api, err := httpapi.New(httpapi.Config{MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxyList()}, httpapi.Deps{
 		Auth: a.Auth, Authz: enforcer, Pages: a.Pages, Clock: a.Clock, Ready: a.Store.Ping, Admin: webadmin.FS(), Log: a.Log,
+		Webhooks: a.Webhooks, Reviews: a.Reviews,
 	})
 	if err != nil {
 		return err
@@ -178,6 +186,7 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	a.bg.Add(1)
 	go func() { defer a.bg.Done(); a.Delivery.Run(bgCtx) }()
+	a.startIntegrations(ctx, bgCtx)
 	a.startBackground(bgCtx)
 	go func() {
 		if err := a.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -212,6 +221,8 @@ func (a *App) startBackground(ctx context.Context) {
 			case p := <-a.pump:
 				if err := a.Pages.Flush(ctx, p); err != nil && ctx.Err() == nil {
 					a.Log.Error("audit pump", "pageId", p.ID, "error", err)
+				} else if len(p.Outbox) > 0 {
+					a.Dispatcher.Wake() // webhook events are in the outbox now
 				}
 			case <-sweep.C:
 				if _, err := a.Pages.PumpAll(ctx); err != nil && ctx.Err() == nil {
@@ -266,4 +277,46 @@ func (a *App) Close(ctx context.Context) error {
 		errs = append(errs, a.Store.Close(ctx))
 	}
 	return errors.Join(errs...)
+}
+
+// buildIntegrations builds webhooks and reader reviews (issue 7). Webhook secrets are
+// sealed under a key file outside the database (<data>/webhook-secrets.key, or beside the
+// JWT key file when there is no data dir), from which the key hashing reviewers' addresses
+// is derived too.
+func (a *App) buildIntegrations() error {
+	dir := a.Config.DataDir
+	if dir == "" {
+		dir = filepath.Dir(a.Config.KeyFile)
+	}
+	master, err := webhook.LoadOrCreateKeyFile(filepath.Join(dir, webhook.KeyFileName))
+	if err != nil {
+		return fmt.Errorf("webhook secrets key: %w", err)
+	}
+	sealer, err := webhook.NewSealer(webhook.DeriveKey(master, "webhook-secrets"))
+	if err != nil {
+		return err
+	}
+	guard := webhook.Guard{AllowPrivate: a.Config.WebhookAllowPrivate}
+	a.Webhooks = webhook.NewService(a.Store, sealer, guard, a.Clock)
+	a.Dispatcher = webhook.NewDispatcher(webhook.DispatcherConfig{
+		// Embedded: this process alone uses the store, so a lease left by a crash is stale.
+		ReleaseLeasesAtStart: a.Store.Embedded(),
+	}, a.Store, sealer, guard, a.Clock, a.Log)
+	// "Is this slug live?" comes from delivery's snapshot when it can answer, else from
+	// the store.
+	live, _ := any(a.Delivery).(reviews.LiveChecker)
+	a.Reviews = reviews.NewService(reviews.Config{ClientKey: webhook.DeriveKey(master, "reader-review-client")}, reviews.Deps{
+		Store: a.Store, Live: live, Stats: a.Delivery, Clock: a.Clock,
+	})
+	return nil
+}
+
+// startIntegrations publishes the reader-review figures to delivery and starts the
+// webhook dispatcher.
+func (a *App) startIntegrations(ctx, bgCtx context.Context) {
+	if err := a.Reviews.PublishStats(ctx); err != nil {
+		a.Log.Error("reader review statistics", "error", err)
+	}
+	a.bg.Add(1)
+	go func() { defer a.bg.Done(); a.Dispatcher.Run(bgCtx) }()
 }

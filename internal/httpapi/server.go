@@ -14,6 +14,8 @@ import (
 	"github.com/monograph-cms/monograph/internal/authz"
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/editorial"
+	"github.com/monograph-cms/monograph/internal/reviews"
+	"github.com/monograph-cms/monograph/internal/webhook"
 )
 
 // Config holds the HTTP settings.
@@ -36,6 +38,9 @@ type Deps struct {
 	// Admin is the built web admin, or nil when it was not built in.
 	Admin fs.FS
 	Log   *slog.Logger
+	// Webhooks and Reviews (issue 7): webhook administration and reader reviews.
+	Webhooks *webhook.Service
+	Reviews  *reviews.Service
 }
 
 // Server is the HTTP API.
@@ -49,6 +54,9 @@ type Server struct {
 	ready  func(ctx context.Context) error
 	admin  fs.FS
 	engine *gin.Engine
+	// webhooks and reviews serve issue 7's routes (webhooks.go, reviews.go).
+	webhooks *webhook.Service
+	reviews  *reviews.Service
 
 	// perms records the permission of every management route, keyed "METHOD /path", so
 	// tests can check that every route has an explicit decision.
@@ -77,6 +85,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, log: d.Log, auth: d.Auth, authz: d.Authz, pages: d.Pages, clock: d.Clock,
 		ready: d.Ready, admin: d.Admin,
 		engine: e, perms: map[string]authz.Permission{},
+		webhooks: d.Webhooks, reviews: d.Reviews,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -124,6 +133,8 @@ func (s *Server) routes() {
 	s.managed(m, http.MethodGet, "/users/:id", perm("user", "manage"), s.getUser)
 	s.managed(m, http.MethodPatch, "/users/:id", perm("user", "manage"), s.patchUser)
 	s.pageRoutes(m)
+	s.webhookRoutes(m)
+	s.reviewRoutes(e, m)
 }
 
 func perm(object, action string) authz.Permission {

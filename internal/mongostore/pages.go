@@ -3,6 +3,7 @@ package mongostore
 import (
 	"context"
 	"regexp"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -23,16 +24,31 @@ const orphanAge = 30 * time.Second
 // InsertPage writes the first revision, then the page.
 func (s *Store) InsertPage(ctx context.Context, p editorial.Page, rev editorial.Revision) error {
 	return s.write(func() error {
-		if _, err := s.coll(collRevisions).InsertOne(ctx, rev); err != nil {
+		if s.perPage() {
+			if _, taken := s.slugOwner(p.Slug); taken {
+				return cms.Errorf(cms.CodeSlugTaken, "slug already taken")
+			}
+		}
+		if _, err := s.revisionDocs(p.ID).InsertOne(ctx, rev); err != nil {
 			return translate(err, "revision")
 		}
-		if _, err := s.coll(collPages).InsertOne(ctx, p); err != nil {
-			_, _ = s.coll(collRevisions).DeleteOne(ctx, bson.M{"_id": rev.ID, "writeId": rev.WriteID})
+		undo := func() {
+			bg := context.WithoutCancel(ctx)
+			if s.perPage() {
+				_ = s.pageDocs(p.ID).Drop(bg)
+				_ = s.revisionDocs(p.ID).Drop(bg)
+				return
+			}
+			_, _ = s.revisionDocs(p.ID).DeleteOne(bg, bson.M{"_id": rev.ID, "writeId": rev.WriteID})
+		}
+		if _, err := s.pageDocs(p.ID).InsertOne(ctx, p); err != nil {
+			undo()
 			if err := translate(err, "page"); cms.IsCode(err, cms.CodeConflict) {
 				return &cms.Error{Code: cms.CodeSlugTaken, Message: "slug already taken", Err: err}
 			}
 			return translate(err, "page")
 		}
+		s.remember(p)
 		return nil
 	})
 }
@@ -40,7 +56,7 @@ func (s *Store) InsertPage(ctx context.Context, p editorial.Page, rev editorial.
 // PageByID reads one page by `_id`.
 func (s *Store) PageByID(ctx context.Context, id string) (editorial.Page, error) {
 	var p editorial.Page
-	err := s.coll(collPages).FindOne(ctx, bson.M{"_id": id}).Decode(&p)
+	err := s.pageDocs(id).FindOne(ctx, bson.M{"_id": id}).Decode(&p)
 	return p, translate(err, "page")
 }
 
@@ -55,6 +71,9 @@ var listProjection = bson.M{
 
 // ListPages returns page summaries matching f, newest update first.
 func (s *Store) ListPages(ctx context.Context, f editorial.ListFilter) ([]editorial.Page, error) {
+	if s.perPage() {
+		return s.listFromCatalogue(f), nil
+	}
 	and := bson.A{}
 	if f.State != "" {
 		and = append(and, bson.M{"workflow.state": f.State})
@@ -103,14 +122,14 @@ func (s *Store) CommitRevision(ctx context.Context, rev editorial.Revision, p ed
 		err := s.replacePage(ctx, p, expectVersion, expectSeq)
 		if err != nil {
 			// Ours and unreferenced: remove it so the next save can use the number.
-			_, _ = s.coll(collRevisions).DeleteOne(context.WithoutCancel(ctx), bson.M{"_id": rev.ID, "writeId": rev.WriteID})
+			_, _ = s.revisionDocs(rev.PageID).DeleteOne(context.WithoutCancel(ctx), bson.M{"_id": rev.ID, "writeId": rev.WriteID})
 		}
 		return err
 	})
 }
 
 func (s *Store) insertRevision(ctx context.Context, rev editorial.Revision) error {
-	_, err := s.coll(collRevisions).InsertOne(ctx, rev)
+	_, err := s.revisionDocs(rev.PageID).InsertOne(ctx, rev)
 	if err == nil || !isDuplicate(err) {
 		return translate(err, "revision")
 	}
@@ -121,7 +140,7 @@ func (s *Store) insertRevision(ctx context.Context, rev editorial.Revision) erro
 			Revision int `bson:"revision"`
 		} `bson:"workflow"`
 	}
-	if err := s.coll(collPages).FindOne(ctx, bson.M{"_id": rev.PageID}).Decode(&page); err != nil {
+	if err := s.pageDocs(rev.PageID).FindOne(ctx, bson.M{"_id": rev.PageID}).Decode(&page); err != nil {
 		return translate(err, "page")
 	}
 	if page.Workflow.Revision >= rev.Number {
@@ -131,7 +150,7 @@ func (s *Store) insertRevision(ctx context.Context, rev editorial.Revision) erro
 	if s.writeMu == nil {
 		filter["createdAt"] = bson.M{"$lt": time.Now().Add(-orphanAge)}
 	}
-	res, err := s.coll(collRevisions).ReplaceOne(ctx, filter, rev)
+	res, err := s.revisionDocs(rev.PageID).ReplaceOne(ctx, filter, rev)
 	if err != nil {
 		return translate(err, "revision")
 	}
@@ -147,6 +166,26 @@ func (s *Store) UpdatePage(ctx context.Context, p editorial.Page, expectVersion,
 }
 
 func (s *Store) replacePage(ctx context.Context, p editorial.Page, expectVersion, expectSeq int) error {
+	if s.serialised() {
+		// FerretDB uses its _id index only for a filter that is exactly {_id}; a conditional
+		// filter scans the whole collection. Writes here run one at a time under writeMu and
+		// the data dir belongs to this process, so check-then-replace by _id is just as
+		// atomic as the conditional update.
+		// The catalogue holds every page's current version and chain head (layout.go).
+		cur, ok := s.catalogueEntryOf(p.ID)
+		if !ok {
+			return cms.Errorf(cms.CodeNotFound, "page not found")
+		}
+		if cur.Version != expectVersion || cur.Audit.Seq != expectSeq {
+			return cms.Errorf(cms.CodeVersionConflict, "the page was changed since you loaded it")
+		}
+		s.prunePending(&p)
+		if _, err := s.pageDocs(p.ID).ReplaceOne(ctx, bson.M{"_id": p.ID}, p); err != nil {
+			return translate(err, "page")
+		}
+		s.remember(p)
+		return nil
+	}
 	res, err := s.coll(collPages).ReplaceOne(ctx, bson.M{"_id": p.ID, "version": expectVersion, "audit.seq": expectSeq}, p)
 	if err != nil {
 		return translate(err, "page")
@@ -157,10 +196,20 @@ func (s *Store) replacePage(ctx context.Context, p editorial.Page, expectVersion
 	return nil
 }
 
+// pageHead is what a conditional page write compares.
+type pageHead struct {
+	Version int `bson:"version"`
+	Audit   struct {
+		Seq int `bson:"seq"`
+	} `bson:"audit"`
+}
+
+var pageHeadProjection = bson.M{"version": 1, "audit": 1}
+
 // Revision reads revision n of a page by its computed `_id`.
 func (s *Store) Revision(ctx context.Context, pageID string, n int) (editorial.Revision, error) {
 	var r editorial.Revision
-	err := s.coll(collRevisions).FindOne(ctx, bson.M{"_id": editorial.RevisionID(pageID, n)}).Decode(&r)
+	err := s.revisionDocs(pageID).FindOne(ctx, bson.M{"_id": editorial.RevisionID(pageID, n)}).Decode(&r)
 	return r, translate(err, "revision")
 }
 
@@ -204,6 +253,25 @@ func (s *Store) AuditEvents(ctx context.Context, f editorial.AuditFilter) ([]edi
 
 // PagesWithPendingEvents returns pages whose events or outbox are not yet moved.
 func (s *Store) PagesWithPendingEvents(ctx context.Context) ([]editorial.Page, error) {
+	projection := options.FindOne().SetProjection(bson.M{"_id": 1, "audit": 1, "pendingEvents": 1, "outbox": 1})
+	if s.perPage() {
+		// One small read per page (a one-document scan each) rather than a flag in the
+		// catalogue that every save and every flush would have to rewrite.
+		var pages []editorial.Page
+		for _, id := range ids(s.catalogued(func(editorial.Page) bool { return true })) {
+			var p editorial.Page
+			if err := s.pageDocs(id).FindOne(ctx, bson.M{"_id": id}, projection).Decode(&p); err != nil {
+				return nil, translate(err, "page")
+			}
+			s.writeMu.Lock()
+			s.prunePending(&p)
+			s.writeMu.Unlock()
+			if len(p.PendingEvents) > 0 || len(p.Outbox) > 0 {
+				pages = append(pages, p)
+			}
+		}
+		return pages, nil
+	}
 	filter := bson.M{"$or": bson.A{
 		bson.M{"pendingEvents.0": bson.M{"$exists": true}},
 		bson.M{"outbox.0": bson.M{"$exists": true}},
@@ -223,30 +291,83 @@ func (s *Store) PagesWithPendingEvents(ctx context.Context) ([]editorial.Page, e
 // unique), then clears both lists if no event was appended meanwhile.
 func (s *Store) FlushPending(ctx context.Context, p editorial.Page) error {
 	return s.write(func() error {
+		done := s.flushed[p.ID] // embedded mode: what this process already moved
 		for _, e := range p.PendingEvents {
+			if e.Seq <= done.seq {
+				continue
+			}
 			if _, err := s.coll(collAudit).InsertOne(ctx, e); err != nil && !isDuplicate(err) {
 				return translate(err, "audit event")
 			}
 		}
 		for _, o := range p.Outbox {
+			if done.outbox[o.ID] {
+				continue
+			}
 			if err := s.enqueueOutbox(ctx, o); err != nil {
 				return err
 			}
 		}
-		_, err := s.coll(collPages).UpdateOne(ctx, bson.M{"_id": p.ID, "audit.seq": p.Audit.Seq},
-			bson.M{"$set": bson.M{"pendingEvents": bson.A{}, "outbox": bson.A{}}})
+		if s.perPage() {
+			// Rewriting the page document only to empty these lists would cost a full
+			// decode and encode of it in FerretDB; instead remember what was moved, and
+			// the page's next write drops it (prunePending). A restart forgets this, and
+			// the sweep then moves the same events again: their unique ids make that a
+			// no-op.
+			st := flushState{seq: done.seq, outbox: map[string]bool{}}
+			for _, e := range p.PendingEvents {
+				st.seq = max(st.seq, e.Seq)
+			}
+			for _, o := range p.Outbox {
+				st.outbox[o.ID] = true
+			}
+			s.flushed[p.ID] = st
+			return nil
+		}
+		clear := bson.M{"$set": bson.M{"pendingEvents": bson.A{}, "outbox": bson.A{}}}
+		_, err := s.coll(collPages).UpdateOne(ctx, bson.M{"_id": p.ID, "audit.seq": p.Audit.Seq}, clear)
 		return translate(err, "page")
 	})
 }
 
+// flushState is what FlushPending moved of one page's lists (embedded mode).
+type flushState struct {
+	seq    int
+	outbox map[string]bool
+}
+
+// prunePending drops from p the events and outbox entries already moved (embedded mode).
+// Caller holds the write lock.
+func (s *Store) prunePending(p *editorial.Page) {
+	done, ok := s.flushed[p.ID]
+	if !ok {
+		return
+	}
+	p.PendingEvents = slices.DeleteFunc(slices.Clone(p.PendingEvents), func(e editorial.AuditEvent) bool { return e.Seq <= done.seq })
+	p.Outbox = slices.DeleteFunc(slices.Clone(p.Outbox), func(o editorial.OutboxEvent) bool { return done.outbox[o.ID] })
+}
+
 // ScheduledDue returns scheduled pages whose time has come.
 func (s *Store) ScheduledDue(ctx context.Context, now time.Time) ([]editorial.Page, error) {
+	if s.perPage() {
+		return s.fullPages(ctx, s.catalogued(func(p editorial.Page) bool {
+			return p.Workflow.State == "scheduled" && p.Workflow.ScheduledAt != nil && !p.Workflow.ScheduledAt.After(now)
+		}))
+	}
 	return s.findPages(ctx, bson.M{"workflow.state": "scheduled", "workflow.scheduledAt": bson.M{"$lte": now}})
 }
 
 // ReviewDue returns live pages past their next review date.
 func (s *Store) ReviewDue(ctx context.Context, now time.Time) ([]editorial.Page, error) {
-	pages, err := s.findPages(ctx, bson.M{"liveSnapshot": bson.M{"$ne": nil}, "liveSnapshot.approval.nextReviewDue": bson.M{"$lt": now}})
+	var pages []editorial.Page
+	var err error
+	if s.perPage() {
+		pages, err = s.fullPages(ctx, s.catalogued(func(p editorial.Page) bool {
+			return p.LiveSnapshot != nil && p.LiveSnapshot.Approval.NextReviewDue.Before(now)
+		}))
+	} else {
+		pages, err = s.findPages(ctx, bson.M{"liveSnapshot": bson.M{"$ne": nil}, "liveSnapshot.approval.nextReviewDue": bson.M{"$lt": now}})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -297,6 +418,9 @@ func (s *Store) ChangeSeq(ctx context.Context) (int64, error) {
 
 // AllPageIDs returns every page id in order.
 func (s *Store) AllPageIDs(ctx context.Context) ([]string, error) {
+	if s.perPage() {
+		return ids(s.catalogued(func(editorial.Page) bool { return true })), nil
+	}
 	cur, err := s.coll(collPages).Find(ctx, bson.M{}, options.Find().SetProjection(bson.M{"_id": 1}).SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, translate(err, "pages")
@@ -307,9 +431,9 @@ func (s *Store) AllPageIDs(ctx context.Context) ([]string, error) {
 	if err := cur.All(ctx, &rows); err != nil {
 		return nil, translate(err, "pages")
 	}
-	ids := make([]string, len(rows))
+	out := make([]string, len(rows))
 	for i, r := range rows {
-		ids[i] = r.ID
+		out[i] = r.ID
 	}
-	return ids, nil
+	return out, nil
 }

@@ -38,6 +38,11 @@ type Store struct {
 	// atomic against a concurrent update of the same document, so two conditional updates
 	// could both "win". On MongoDB it is nil and the server decides.
 	writeMu *sync.Mutex
+	// cat is the in-memory page catalogue of embedded mode (layout.go); nil on MongoDB.
+	cat *catalogue
+	// flushed records, per page, the pending events and outbox entries already moved
+	// (embedded mode, guarded by writeMu; see FlushPending).
+	flushed map[string]flushState
 }
 
 // Open connects to the configured store, starting the embedded one if no URI is given, and
@@ -58,6 +63,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		}
 		s.embedded = emb
 		s.writeMu = &sync.Mutex{}
+		s.flushed = map[string]flushState{}
 		uri = emb.uri
 	}
 	client, err := mongo.Connect(options.Client().ApplyURI(uri).
@@ -78,6 +84,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := s.ensureIndexes(ctx); err != nil {
 		_ = s.Close(context.Background())
 		return nil, fmt.Errorf("create indexes: %w", err)
+	}
+	if err := s.loadCatalogue(ctx); err != nil {
+		_ = s.Close(context.Background())
+		return nil, fmt.Errorf("load page catalogue: %w", err)
 	}
 	return s, nil
 }
@@ -110,6 +120,10 @@ func (s *Store) stopEmbedded() {
 	}
 }
 
+// serialised reports whether writes run one at a time in this process (embedded mode), so
+// a read followed by a write under write() cannot be interleaved with another write.
+func (s *Store) serialised() bool { return s.writeMu != nil }
+
 // write runs fn alone among writes when embedded (see writeMu).
 func (s *Store) write(fn func() error) error {
 	if s.writeMu != nil {
@@ -126,6 +140,7 @@ func (s *Store) coll(name string) *mongo.Collection { return s.db.Collection(nam
 const (
 	collUsers         = "users"
 	collRefresh       = "refresh_tokens"
+	collSessions      = "revoked_sessions"
 	collPages         = "pages"
 	collRevisions     = "revisions"
 	collAudit         = "audit"
@@ -154,6 +169,11 @@ var indexes = []indexSpec{
 	{collOutbox, "id_unique", bson.D{{Key: "id", Value: 1}}, true},
 	{collDeliveries, "webhook_created", bson.D{{Key: "webhookId", Value: 1}, {Key: "createdAt", Value: -1}}, false},
 	{collReaderReviews, "slug_state_created", bson.D{{Key: "slug", Value: 1}, {Key: "state", Value: 1}, {Key: "createdAt", Value: -1}}, false},
+	// Webhooks and reader reviews (issue 7): the dispatcher's and the moderation queue's
+	// queries.
+	{collOutbox, "fanned_at", bson.D{{Key: "fannedOutAt", Value: 1}, {Key: "at", Value: 1}}, false},
+	{collDeliveries, "status_next", bson.D{{Key: "status", Value: 1}, {Key: "nextAttemptAt", Value: 1}}, false},
+	{collReaderReviews, "state_created", bson.D{{Key: "state", Value: 1}, {Key: "createdAt", Value: -1}}, false},
 }
 
 // ensureIndexes creates the missing indexes, one at a time: FerretDB v1.24's createIndexes

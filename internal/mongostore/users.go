@@ -87,6 +87,17 @@ func (s *Store) InsertRefresh(ctx context.Context, t auth.RefreshToken) error {
 func (s *Store) SpendRefresh(ctx context.Context, hash string, now time.Time) (auth.RefreshToken, error) {
 	var before auth.RefreshToken
 	err := s.write(func() error {
+		if s.serialised() {
+			// By _id only (FerretDB's index), then check: atomic under the write lock.
+			if err := s.coll(collRefresh).FindOne(ctx, bson.M{"_id": hash}).Decode(&before); err != nil {
+				return translate(err, "refresh token")
+			}
+			if before.SpentAt != nil || before.RevokedAt != nil {
+				return cms.Errorf(cms.CodeConflict, "refresh token already used")
+			}
+			_, err := s.coll(collRefresh).UpdateOne(ctx, bson.M{"_id": hash}, bson.M{"$set": bson.M{"spentAt": now}})
+			return translate(err, "refresh token")
+		}
 		err := s.coll(collRefresh).FindOneAndUpdate(ctx,
 			bson.M{"_id": hash, "spentAt": nil, "revokedAt": nil},
 			bson.M{"$set": bson.M{"spentAt": now}},
@@ -107,19 +118,33 @@ func (s *Store) SpendRefresh(ctx context.Context, hash string, now time.Time) (a
 	return before, err
 }
 
-// RevokeFamily revokes every record of the family.
+// RevokeFamily revokes every record of the family, and records the revocation in the
+// sessions collection, keyed by family id, so checking it on every request is a read by _id.
 func (s *Store) RevokeFamily(ctx context.Context, familyID string, now time.Time) error {
 	return s.write(func() error {
-		_, err := s.coll(collRefresh).UpdateMany(ctx, bson.M{"familyId": familyID, "revokedAt": nil},
+		_, err := s.coll(collSessions).UpdateOne(ctx, bson.M{"_id": familyID},
+			bson.M{"$setOnInsert": bson.M{"revokedAt": now}}, options.UpdateOne().SetUpsert(true))
+		if err != nil {
+			return translate(err, "session")
+		}
+		_, err = s.coll(collRefresh).UpdateMany(ctx, bson.M{"familyId": familyID, "revokedAt": nil},
 			bson.M{"$set": bson.M{"revokedAt": now}})
 		return translate(err, "refresh tokens")
 	})
 }
 
-// FamilyRevoked reports whether any record of the family is revoked.
+// FamilyRevoked reports whether the family (session) was revoked. It runs on every
+// authenticated request: one read by _id.
 func (s *Store) FamilyRevoked(ctx context.Context, familyID string) (bool, error) {
-	n, err := s.coll(collRefresh).CountDocuments(ctx, bson.M{"familyId": familyID, "revokedAt": bson.M{"$ne": nil}}, options.Count().SetLimit(1))
-	return n > 0, translate(err, "refresh tokens")
+	err := s.coll(collSessions).FindOne(ctx, bson.M{"_id": familyID}).Err()
+	switch err := translate(err, "session"); {
+	case err == nil:
+		return true, nil
+	case cms.IsCode(err, cms.CodeNotFound):
+		return false, nil
+	default:
+		return false, err
+	}
 }
 
 // DeleteExpiredRefresh deletes expired records (TTL indexes do not exist on FerretDB v1).
@@ -129,6 +154,11 @@ func (s *Store) DeleteExpiredRefresh(ctx context.Context, now time.Time) (int64,
 		res, err := s.coll(collRefresh).DeleteMany(ctx, bson.M{"expiresAt": bson.M{"$lt": now}})
 		if err != nil {
 			return translate(err, "refresh tokens")
+		}
+		// A revoked session's tokens have all expired one refresh lifetime after revocation.
+		cutoff := now.Add(-auth.DefaultRefreshTTL - 24*time.Hour)
+		if _, err := s.coll(collSessions).DeleteMany(ctx, bson.M{"revokedAt": bson.M{"$lt": cutoff}}); err != nil {
+			return translate(err, "sessions")
 		}
 		n = res.DeletedCount
 		return nil

@@ -4,10 +4,8 @@
 //	benchtool capture -url URL -out FILE -slugs FILE
 //	                                       fetch every benchmarked response once, for refserver
 //
-// Seeding runs the real editorial service (create, submit, approve with the reviewer's
-// password checked by the real auth service, publish, render) over an in-memory staging
-// store, then bulk-inserts the resulting documents into the store opened with app.Open (see
-// staging.go for why).
+// Seeding goes through app.Open and the editorial service (create, submit, approve with the
+// reviewer's password, publish): the real code path and store, without HTTP logins.
 package main
 
 import (
@@ -22,14 +20,10 @@ import (
 	"strings"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"github.com/monograph-cms/monograph/internal/app"
 	"github.com/monograph-cms/monograph/internal/auth"
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/content"
-	"github.com/monograph-cms/monograph/internal/editorial"
 )
 
 func main() {
@@ -88,12 +82,7 @@ func seed(args []string) error {
 	if err != nil {
 		return err
 	}
-	seq, err := a.Store.ChangeSeq(ctx)
-	if err != nil {
-		return err
-	}
-	st := newStaging(seq)
-	pages := editorial.NewService(editorial.Config{}, st, cms.SystemClock{}, a.Auth, nil)
+	pages := a.Pages
 	start := time.Now()
 	size := 0
 	for i := 0; i < *n; i++ {
@@ -112,30 +101,11 @@ func seed(args []string) error {
 		if _, err = pages.Publish(ctx, editor, p.ID, nil, nil); err != nil {
 			return fmt.Errorf("publish %s: %w", slug, err)
 		}
-	}
-	fmt.Fprintf(os.Stderr, "  published %d pages in memory in %v; writing them\n", *n, time.Since(start).Round(time.Millisecond))
-	// Write what the pump would have moved (audit events) and the documents, in bulk.
-	var docs, revs, events []any
-	for _, id := range st.order {
-		p := st.pages[id]
-		for _, e := range p.PendingEvents {
-			events = append(events, e)
-		}
-		p.PendingEvents, p.Outbox = nil, nil
-		docs = append(docs, p)
-	}
-	for _, r := range st.revs {
-		revs = append(revs, r)
-	}
-	for name, list := range map[string][]any{"pages": docs, "revisions": revs, "audit": events} {
-		for i := 0; i < len(list); i += 200 {
-			if _, err := a.Store.Collection(name).InsertMany(ctx, list[i:min(i+200, len(list))]); err != nil {
-				return fmt.Errorf("insert %s: %w", name, err)
-			}
+		if (i+1)%1000 == 0 {
+			fmt.Fprintf(os.Stderr, "  seeded %d pages (%.0f/s)\n", i+1, float64(i+1)/time.Since(start).Seconds())
 		}
 	}
-	if _, err := a.Store.Collection("meta").UpdateOne(ctx, bson.M{"_id": "changes"}, bson.M{"$set": bson.M{"seq": st.seq}},
-		options.UpdateOne().SetUpsert(true)); err != nil {
+	if _, err := pages.PumpAll(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "  seeded %d pages in %v, content %.1f KB each on average\n", *n, time.Since(start).Round(time.Millisecond), float64(size)/float64(max(*n, 1))/1024)

@@ -1,0 +1,80 @@
+package delivery
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// discardWriter is a ResponseWriter that keeps nothing, so the benchmarks measure the
+// handler, not the recorder.
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+func benchFixture(b *testing.B, n int) *fixture {
+	f := newFixture(b)
+	for i := 0; i < n; i++ {
+		c := sampleContent(slugN(i))
+		c.Sections[0].Body = strings.Repeat("Some **realistic** paragraph about the drug. ", 100)
+		f.publish(livePage(slugN(i), slugN(i), c, 1, t0.Add(time.Duration(i)*time.Minute), t0.AddDate(1, 0, 0)))
+	}
+	return f
+}
+
+func benchGet(b *testing.B, f *fixture, target string) {
+	r := httptest.NewRequest("GET", target, nil)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		w := &discardWriter{h: http.Header{}}
+		for pb.Next() {
+			clear(w.h)
+			f.h.ServeHTTP(w, r)
+		}
+	})
+}
+
+func BenchmarkBySlug(b *testing.B) {
+	benchGet(b, benchFixture(b, 1000), "/api/v1/pages/"+slugN(500))
+}
+
+func BenchmarkList(b *testing.B) {
+	benchGet(b, benchFixture(b, 1000), "/api/v1/pages?limit=20&sort=-publishedAt")
+}
+
+func BenchmarkListDefault(b *testing.B) {
+	benchGet(b, benchFixture(b, 1000), "/api/v1/pages")
+}
+
+func BenchmarkNotModified(b *testing.B) {
+	f := benchFixture(b, 1000)
+	etag := f.get(b, "GET", "/api/v1/pages/"+slugN(500)).Header().Get("ETag")
+	r := httptest.NewRequest("GET", "/api/v1/pages/"+slugN(500), nil)
+	r.Header.Set("If-None-Match", etag)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		w := &discardWriter{h: http.Header{}}
+		for pb.Next() {
+			clear(w.h)
+			f.h.ServeHTTP(w, r)
+		}
+	})
+}
+
+// BenchmarkApply is the cost of one publication reaching delivery with 1,000 live pages.
+func BenchmarkApply(b *testing.B) {
+	f := benchFixture(b, 1000)
+	p := f.src.pages[slugN(500)]
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.LiveSeq++
+		f.svc.Apply(p)
+	}
+}

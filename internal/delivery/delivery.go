@@ -1,0 +1,368 @@
+// Package delivery serves published pages to websites: GET /api/v1/pages/{slug}, the page
+// list and the sync feed (API.md "Delivery"). It reads only the live snapshots written at
+// publish time, never a working copy, and answers every request from an immutable
+// in-memory snapshot of encoded responses, so the hot path is a map lookup and a write.
+//
+// Freshness. Apply is called in-process right after a publish or unpublish and replaces the
+// snapshot at once. Run polls the store's change counter every Config.Poll and reloads when
+// it moved (publications by other server processes on the same MongoDB), and flips the
+// medicalReview.overdue flags when a review falls due.
+//
+// The package knows nothing of HTTP routers or MongoDB: the store is the Source below.
+package delivery
+
+import (
+	"context"
+	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/editorial"
+)
+
+// Source reads what delivery serves. It is implemented by internal/mongostore.
+type Source interface {
+	// EachLivePage calls fn with every page that is live or was unpublished, one at a time.
+	// Only ID, Slug, LiveSeq, LiveSnapshot (without its source Content: Rendered carries
+	// every field) and Workflow.Live/Workflow.Unpublished need to be set. An error from fn
+	// stops the walk and is returned. Store errors: cms.CodeUnavailable, cms.CodeInternal.
+	EachLivePage(ctx context.Context, fn func(editorial.Page) error) error
+	// ChangeSeq returns the change counter, which every publish and unpublish increments
+	// before its page update. Store errors: cms.CodeUnavailable, cms.CodeInternal.
+	ChangeSeq(ctx context.Context) (int64, error)
+}
+
+// Config holds the delivery settings. Zero values take the defaults noted.
+type Config struct {
+	// MaxAge and StaleWhileRevalidate make the Cache-Control header of pages and lists.
+	MaxAge               time.Duration
+	StaleWhileRevalidate time.Duration
+	// Poll is how often the change counter is read (default 1 s): the bound on how late a
+	// publication by another server process shows here.
+	Poll time.Duration
+	// SyncGrace bounds how long a publication may take between taking its change number and
+	// becoming visible on this process (its page update plus Poll). The sync feed never
+	// hands out a token beyond changes seen less than SyncGrace ago, so a publication that
+	// commits out of order is not skipped. Default 5 s + Poll.
+	SyncGrace time.Duration
+	// Exclusive says this process alone writes the store (the embedded store, whose data
+	// dir is locked): every change of what is live then arrives through Apply, so the change
+	// counter is not polled and no reload ever runs after the first.
+	Exclusive bool
+	// SiteURL is the base of the "url" in JSON-LD documents: SiteURL + slug. Default "/",
+	// a site-relative URL.
+	SiteURL string
+	// ListCacheSize caps the encoded list responses kept per snapshot (default 4096).
+	ListCacheSize int
+	// Logger receives reload errors and refused snapshots.
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	if c.Poll <= 0 {
+		c.Poll = time.Second
+	}
+	if c.SyncGrace <= 0 {
+		c.SyncGrace = 5*time.Second + c.Poll
+	}
+	if c.SiteURL == "" {
+		c.SiteURL = "/"
+	}
+	if c.ListCacheSize <= 0 {
+		c.ListCacheSize = 4096
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.MaxAge < 0 {
+		c.MaxAge = 0
+	}
+	if c.StaleWhileRevalidate < 0 {
+		c.StaleWhileRevalidate = 0
+	}
+	return c
+}
+
+// ReviewStats are the reader-review figures shown in a page's "reviews" block: reader
+// opinions, not medical review.
+type ReviewStats struct {
+	Count   int
+	Average float64
+}
+
+// Service is the delivery cache and its HTTP handler. Its methods are safe for concurrent
+// use. Readers never lock: they load the current snapshot with one atomic read.
+type Service struct {
+	cfg   Config
+	src   Source
+	clock cms.Clock
+	log   *slog.Logger
+
+	cacheControl []string
+	negCache     []string
+
+	cur    atomic.Pointer[snapshot]
+	loaded atomic.Bool // a full load succeeded
+
+	// mu serialises every change of the snapshot (Apply, Reload, overdue flips, review
+	// stats); the fields below it are guarded by it.
+	mu    sync.Mutex
+	stats map[string]ReviewStats
+	// loadedSeq is the change counter read before the last full load; applied holds the
+	// change numbers Apply has seen beyond it, so the poller does not reload for changes
+	// this process made itself.
+	loadedSeq int64
+	applied   map[int64]bool
+	// recheckAt, when set, asks for one more full load: a change taken before a load may
+	// commit after it (see Config.SyncGrace).
+	recheckAt time.Time
+	// marks records when the highest visible change number moved, for the sync tokens.
+	marks []seqMark
+}
+
+// seqMark says that from At on, every change up to Seq was visible here.
+type seqMark struct {
+	At  time.Time
+	Seq int64
+}
+
+// New returns a Service with an empty snapshot: call Reload (or Run) before serving, or
+// everything answers 404.
+func New(cfg Config, src Source, clock cms.Clock) *Service {
+	cfg = cfg.withDefaults()
+	if clock == nil {
+		clock = cms.SystemClock{}
+	}
+	s := &Service{
+		cfg: cfg, src: src, clock: clock, log: cfg.Logger,
+		stats:   map[string]ReviewStats{},
+		applied: map[int64]bool{},
+	}
+	s.cacheControl = []string{"public, max-age=" + secs(cfg.MaxAge) + ", stale-while-revalidate=" + secs(cfg.StaleWhileRevalidate)}
+	s.negCache = []string{"public, max-age=" + secs(cfg.MaxAge)}
+	s.cur.Store(s.build(map[string]*entry{}, nil, s.clock.Now()))
+	return s
+}
+
+func secs(d time.Duration) string { return strconv.FormatInt(int64(d/time.Second), 10) }
+
+// Reload reads every live and unpublished page from the source and replaces the snapshot.
+// Pages whose change number did not move keep their encoded responses. A change applied
+// meanwhile with a newer change number wins over what the load read.
+func (s *Service) Reload(ctx context.Context) error {
+	seq, err := s.src.ChangeSeq(ctx)
+	if err != nil {
+		return err
+	}
+	old := s.cur.Load()
+	now := s.clock.Now()
+	loaded := make(map[string]*entry, len(old.byID))
+	err = s.src.EachLivePage(ctx, func(p editorial.Page) error {
+		if prev := old.byID[p.ID]; prev != nil && prev.seq == p.LiveSeq && prev.slug == p.Slug {
+			loaded[p.ID] = prev // unchanged: keep its encoded bytes
+			return nil
+		}
+		if e := s.newEntry(p, now); e != nil {
+			loaded[p.ID] = e
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.cur.Load()
+	for id, e := range cur.byID {
+		if l := loaded[id]; l == nil || l.seq < e.seq {
+			loaded[id] = e // applied meanwhile, or not yet visible to the load's query
+		}
+	}
+	for id, e := range loaded {
+		loaded[id] = s.refresh(e, now)
+	}
+	if seq != s.loadedSeq && !s.cfg.Exclusive {
+		// A change numbered before this load may commit after its query: look once more.
+		s.recheckAt = now.Add(s.cfg.SyncGrace)
+	}
+	s.loadedSeq = seq
+	for n := range s.applied {
+		if n <= seq {
+			delete(s.applied, n)
+		}
+	}
+	s.install(loaded, now)
+	s.loaded.Store(true)
+	return nil
+}
+
+// Apply puts one page's live state into the snapshot at once: called right after a
+// publish or unpublish commits (editorial.Service.OnLiveChange). A page older than the one
+// held (by change number) is ignored. Only p.LiveSnapshot is served, never p.Content.
+func (s *Service) Apply(p editorial.Page) {
+	now := s.clock.Now()
+	e := s.newEntry(p, now)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.cur.Load()
+	prev := cur.byID[p.ID]
+	if prev != nil && prev.seq > p.LiveSeq {
+		return
+	}
+	if p.LiveSeq > s.loadedSeq {
+		s.applied[p.LiveSeq] = true
+	}
+	next := maps.Clone(cur.byID)
+	if e == nil {
+		delete(next, p.ID)
+	} else {
+		next[p.ID] = s.refresh(e, now)
+	}
+	s.install(next, now)
+}
+
+// IsLive reports whether slug is live now (reader reviews accept submissions only then).
+func (s *Service) IsLive(slug string) bool {
+	e := s.cur.Load().bySlug[slug]
+	return e != nil && e.live
+}
+
+// SetReviewStats sets the reader-review figures of one page and re-encodes it. Reader
+// reviews are opinions, not medical review, and say so in the JSON ("kind").
+func (s *Service) SetReviewStats(slug string, count int, average float64) {
+	s.SetAllReviewStats(map[string]ReviewStats{slug: {Count: count, Average: average}})
+}
+
+// SetAllReviewStats sets the reader-review figures of several pages at once (one snapshot
+// rebuild for all, e.g. at start).
+func (s *Service) SetAllReviewStats(stats map[string]ReviewStats) {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for slug, st := range stats {
+		s.stats[slug] = st
+	}
+	cur := s.cur.Load()
+	next := maps.Clone(cur.byID)
+	changed := false
+	for id, e := range next {
+		if _, ok := stats[e.slug]; ok {
+			if r := s.refresh(e, now); r != e {
+				next[id], changed = r, true
+			}
+		}
+	}
+	if changed {
+		s.install(next, now)
+	}
+}
+
+// Run keeps the snapshot fresh until ctx ends: it loads everything first (unless Reload
+// succeeded already), then every Config.Poll reloads when the change counter moved and
+// flips overdue flags whose nextReviewDue passed. Errors are logged and retried on the
+// next tick.
+func (s *Service) Run(ctx context.Context) {
+	if !s.loaded.Load() {
+		if err := s.Reload(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("delivery: initial load", "error", err)
+		}
+	}
+	t := time.NewTicker(s.cfg.Poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := s.Tick(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("delivery: refresh", "error", err)
+		}
+	}
+}
+
+// Tick does one round of Run: reload if the change counter moved (or a recheck is due),
+// then flip overdue flags that are due.
+func (s *Service) Tick(ctx context.Context) error {
+	if s.cfg.Exclusive && s.loaded.Load() {
+		s.flipOverdue(s.clock.Now())
+		return nil
+	}
+	seq, err := s.src.ChangeSeq(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.clock.Now()
+	s.mu.Lock()
+	reload := !s.loaded.Load()
+	if reload {
+		// nothing loaded yet: the initial load failed
+	} else if seq != s.loadedSeq {
+		covered := seq > s.loadedSeq && seq-s.loadedSeq <= int64(len(s.applied))
+		for n := s.loadedSeq + 1; covered && n <= seq; n++ {
+			covered = s.applied[n]
+		}
+		if covered {
+			// Every change since the last load was made here and applied after its commit.
+			for n := s.loadedSeq + 1; n <= seq; n++ {
+				delete(s.applied, n)
+			}
+			s.loadedSeq = seq
+		} else {
+			reload = true
+		}
+	} else if !s.recheckAt.IsZero() && !now.Before(s.recheckAt) {
+		reload = true
+		s.recheckAt = time.Time{}
+	}
+	s.mu.Unlock()
+	if reload {
+		if err := s.Reload(ctx); err != nil {
+			return err
+		}
+	}
+	s.flipOverdue(now)
+	return nil
+}
+
+// flipOverdue re-encodes the pages whose review fell due since the snapshot was built.
+func (s *Service) flipOverdue(now time.Time) {
+	if cur := s.cur.Load(); cur.nextFlip.IsZero() || !now.After(cur.nextFlip) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.cur.Load()
+	next := maps.Clone(cur.byID)
+	for id, e := range next {
+		next[id] = s.refresh(e, now)
+	}
+	s.install(next, now)
+}
+
+// install builds and publishes a snapshot of entries, recording the sync mark. Callers
+// hold mu.
+func (s *Service) install(entries map[string]*entry, now time.Time) {
+	old := s.cur.Load()
+	var maxSeq int64
+	for _, e := range entries {
+		maxSeq = max(maxSeq, e.seq)
+	}
+	if maxSeq != old.maxSeq {
+		s.marks = append(s.marks, seqMark{At: now, Seq: maxSeq})
+	}
+	// Keep the newest mark at least SyncGrace old and everything after it.
+	cut := 0
+	for i, m := range s.marks {
+		if !m.At.After(now.Add(-s.cfg.SyncGrace)) {
+			cut = i
+		}
+	}
+	s.marks = s.marks[cut:]
+	s.cur.Store(s.build(entries, slices.Clone(s.marks), now))
+}

@@ -1,0 +1,206 @@
+package delivery
+
+import (
+	"bytes"
+	"compress/gzip"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The paths delivery serves.
+const (
+	PagesPath  = "/api/v1/pages"
+	pagePrefix = PagesPath + "/"
+	SyncPath   = "/api/v1/sync"
+)
+
+// Owns reports whether delivery serves r's path: /api/v1/pages, /api/v1/pages/{anything}
+// and /api/v1/sync, except the reader-review routes /api/v1/pages/{slug}/reviews[/…],
+// which belong to the main router. The server dispatches owned paths to Handler before
+// its router, so the hot path has no routing or middleware cost.
+func (s *Service) Owns(r *http.Request) bool {
+	p := r.URL.Path
+	switch {
+	case p == PagesPath || p == SyncPath:
+		return true
+	case !strings.HasPrefix(p, pagePrefix):
+		return false
+	}
+	_, rest, nested := strings.Cut(p[len(pagePrefix):], "/")
+	return !nested || (rest != "reviews" && !strings.HasPrefix(rest, "reviews/"))
+}
+
+// Front returns a handler that serves the paths delivery owns and passes every other
+// request to next.
+func (s *Service) Front(next http.Handler) http.Handler {
+	h := s.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.Owns(r) {
+			h.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Handler returns the plain net/http handler of the delivery routes (GET and HEAD):
+// /api/v1/pages, /api/v1/pages/{slug}[?format=jsonld] and /api/v1/sync[?since=].
+func (s *Service) Handler() http.Handler { return http.HandlerFunc(s.serve) }
+
+var (
+	hdrNosniff  = []string{"nosniff"}
+	hdrVary     = []string{"Accept-Encoding"}
+	hdrAllow    = []string{"GET, HEAD"}
+	hdrGzip     = []string{"gzip"}
+	hdrNoCache  = []string{"no-cache"}
+	respMethod  = problem(http.StatusMethodNotAllowed, "method_not_allowed", "use GET or HEAD", "")
+	respBadForm = problem(http.StatusBadRequest, "invalid", "json or jsonld", "format")
+)
+
+func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h["X-Content-Type-Options"] = hdrNosniff
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h["Allow"] = hdrAllow
+		write(w, r, respMethod)
+		return
+	}
+	sn := s.cur.Load()
+	p := r.URL.Path
+	switch {
+	case strings.HasPrefix(p, pagePrefix):
+		e := sn.bySlug[p[len(pagePrefix):]]
+		switch {
+		case e == nil:
+			h["Cache-Control"] = s.negCache
+			write(w, r, sn.notFound)
+		case !e.live:
+			h["Cache-Control"] = s.negCache
+			write(w, r, sn.gone)
+		case r.URL.RawQuery == "":
+			s.writeCached(w, r, e.page, e.gz)
+		default:
+			switch url.Values(parseQueryFast(r.URL.RawQuery)).Get("format") {
+			case "", "json":
+				s.writeCached(w, r, e.page, e.gz)
+			case "jsonld":
+				s.writeCached(w, r, e.jsonLD, nil)
+			default:
+				write(w, r, respBadForm)
+			}
+		}
+	case p == PagesPath:
+		resp := sn.listFor(r.URL.RawQuery)
+		if resp.status != http.StatusOK {
+			write(w, r, resp)
+			return
+		}
+		s.writeCached(w, r, resp, nil)
+	case p == SyncPath:
+		h["Cache-Control"] = hdrNoCache
+		write(w, r, sn.syncSince(r.URL.RawQuery, s.clock.Now(), s.cfg.SyncGrace))
+	default: // /api/v1/pages/x/y: not a page
+		h["Cache-Control"] = s.negCache
+		write(w, r, sn.notFound)
+	}
+}
+
+func parseQueryFast(raw string) map[string][]string {
+	v, _ := url.ParseQuery(raw)
+	return v
+}
+
+// writeCached writes a cacheable 200 answer, or 304 when the client holds it already. gz,
+// when not nil, holds the lazily compressed variant of resp.
+func (s *Service) writeCached(w http.ResponseWriter, r *http.Request, resp *response, gz *gzipSlot) {
+	h := w.Header()
+	h["Cache-Control"] = s.cacheControl
+	if gz != nil {
+		h["Vary"] = hdrVary
+		if ae := r.Header["Accept-Encoding"]; ae != nil && acceptsGzip(ae) {
+			resp = gz.get(resp)
+			h["Content-Encoding"] = hdrGzip
+		}
+	}
+	h["Etag"] = resp.etagHdr
+	h["Last-Modified"] = resp.lastModHdr
+	if notModified(r, resp) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	write(w, r, resp)
+}
+
+func write(w http.ResponseWriter, r *http.Request, resp *response) {
+	h := w.Header()
+	h["Content-Type"] = resp.contentType
+	h["Content-Length"] = resp.length
+	w.WriteHeader(resp.status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(resp.body)
+	}
+}
+
+// notModified applies If-None-Match (a list of tags or *, compared weakly as RFC 9110
+// says), or else If-Modified-Since.
+func notModified(r *http.Request, resp *response) bool {
+	if inm := r.Header["If-None-Match"]; inm != nil {
+		for _, line := range inm {
+			for _, t := range strings.Split(line, ",") {
+				t = strings.TrimSpace(t)
+				if t == "*" || strings.TrimPrefix(t, "W/") == resp.etag {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" && !resp.lastMod.IsZero() {
+		t, err := http.ParseTime(ims)
+		return err == nil && !resp.lastMod.Truncate(time.Second).After(t)
+	}
+	return false
+}
+
+// acceptsGzip reports whether an Accept-Encoding header allows gzip (not with q=0).
+func acceptsGzip(values []string) bool {
+	for _, v := range values {
+		for _, part := range strings.Split(v, ",") {
+			name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+			if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+				continue
+			}
+			q := 1.0
+			for _, prm := range strings.Split(params, ";") {
+				if k, v, ok := strings.Cut(strings.TrimSpace(prm), "="); ok && strings.EqualFold(k, "q") {
+					q, _ = strconv.ParseFloat(strings.TrimSpace(v), 64)
+				}
+			}
+			return q > 0
+		}
+	}
+	return false
+}
+
+// gzipSlot holds the gzip variant of a page, compressed on first request.
+type gzipSlot struct {
+	once sync.Once
+	resp *response
+}
+
+func (g *gzipSlot) get(plain *response) *response {
+	g.once.Do(func() {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		_, _ = zw.Write(plain.body)
+		_ = zw.Close()
+		body := buf.Bytes()
+		etag := plain.etag[:len(plain.etag)-1] + `-gz"`
+		g.resp = newResponse(plain.status, plain.contentType, body, etag, plain.lastMod)
+	})
+	return g.resp
+}
