@@ -24,9 +24,10 @@ type Permission struct {
 // String returns "object:action".
 func (p Permission) String() string { return p.Object + ":" + p.Action }
 
-// Enforcer answers permission questions. It is built once at start and only read after.
+// Enforcer answers permission questions. It is built once at start and only read after,
+// so casbin's decision cache (keyed by role, object, action) never goes stale.
 type Enforcer struct {
-	e *casbin.SyncedEnforcer
+	e *casbin.SyncedCachedEnforcer
 }
 
 // New builds the enforcer from the model and policy files at the given paths, or from the
@@ -51,7 +52,7 @@ func New(modelPath, policyPath string) (*Enforcer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("casbin model: %w", err)
 	}
-	e, err := casbin.NewSyncedEnforcer(m, stringadapter.NewAdapter(stripComments(policyText)))
+	e, err := casbin.NewSyncedCachedEnforcer(m, stringadapter.NewAdapter(stripComments(policyText)))
 	if err != nil {
 		return nil, fmt.Errorf("casbin policy: %w", err)
 	}

@@ -36,6 +36,8 @@ var publicRoutes = []string{
 	// approved ones.
 	"POST /api/v1/pages/:slug/reviews",
 	"GET /api/v1/pages/:slug/reviews",
+	// Preview: the credential is the page-scoped preview token in the query.
+	"GET /api/v1/preview/pages/:id",
 }
 
 // guardedRoutes is THE decision table: every route that needs a signed-in user, and the
@@ -69,6 +71,7 @@ var guardedRoutes = map[string][]cms.Role{
 	"POST /api/v1/manage/pages/:id/unpublish":       {R, E, A},
 	"GET /api/v1/manage/pages/:id/audit":            {W, R, E, A},
 	"GET /api/v1/manage/audit":                      {R, E, A},
+	"POST /api/v1/manage/pages/:id/preview-token":   {W, R, E, A},
 	"POST /api/v1/manage/render":                    {W, R, E, A},
 
 	// Reader reviews: editors moderate (admins too).

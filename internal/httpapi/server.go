@@ -135,6 +135,7 @@ func (s *Server) routes() {
 	s.pageRoutes(m)
 	s.webhookRoutes(m)
 	s.reviewRoutes(e, m)
+	s.previewRoutes(e, m)
 }
 
 func perm(object, action string) authz.Permission {

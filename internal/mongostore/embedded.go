@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -15,6 +16,9 @@ import (
 
 // ErrDataDirLocked is returned when another process holds the embedded store's data dir.
 var ErrDataDirLocked = errors.New("data dir is in use by another Monograph process")
+
+// ferretNewMu serialises ferretdb.New (see startEmbedded).
+var ferretNewMu sync.Mutex
 
 // embedded is an in-process FerretDB (SQLite backend) listening on a loopback port, plus
 // the exclusive lock that keeps any other process away from its files.
@@ -39,12 +43,16 @@ func startEmbedded(dataDir string, logger *slog.Logger) (*embedded, error) {
 	}
 	// FerretDB dumps every failed reply at WARN: keep only its errors (and panics).
 	logger = errorsOnly(logger)
+	// ferretdb.New writes a package-level variable of FerretDB's (its version info), so two
+	// stores opened at once in one process (parallel tests) would race on it.
+	ferretNewMu.Lock()
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
 		Handler:   "sqlite",
 		SQLiteURL: "file:" + dbDir + "/",
 		Logger:    logger,
 	})
+	ferretNewMu.Unlock()
 	if err != nil {
 		_ = lock.Close()
 		return nil, fmt.Errorf("start embedded store in %s: %w", dbDir, err)

@@ -1,0 +1,68 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/delivery"
+)
+
+// previewTTL is how long a preview link works: long enough to share with a colleague for a
+// read, short enough that a leaked link soon stops showing unreviewed text.
+const previewTTL = 30 * time.Minute
+
+// previewRoutes registers the preview of a page's working copy (API.md "Preview"): a
+// manager asks for a token scoped to one page; anyone holding it may read that page's latest
+// revision in the delivery shape until it expires. The token is not an access token (its
+// audience differs), so it opens nothing else.
+func (s *Server) previewRoutes(e *gin.Engine, m *gin.RouterGroup) {
+	s.managed(m, http.MethodPost, "/pages/:id/preview-token", perm("page", "preview"), s.previewToken)
+	e.GET("/api/v1/preview/pages/:id", s.preview)
+}
+
+func (s *Server) previewToken(c *gin.Context) {
+	id, found := s.pageID(c)
+	if !found {
+		return
+	}
+	if _, err := s.pages.Get(c.Request.Context(), id); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	token, expires, err := s.auth.Tokens().IssuePreview(id, previewTTL)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	ok(c, gin.H{"token": token, "expiresAt": expires, "url": "/api/v1/preview/pages/" + id + "?token=" + token})
+}
+
+func (s *Server) preview(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Robots-Tag", "noindex, nofollow")
+	id := c.Param("id")
+	token := c.Query("token")
+	if token == "" || !cms.ValidID(id) {
+		s.writeError(c, cms.Errorf(cms.CodeUnauthorized, "a preview needs ?token= from POST /api/v1/manage/pages/:id/preview-token"))
+		return
+	}
+	if err := s.auth.Tokens().VerifyPreview(token, id); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	p, err := s.pages.Get(c.Request.Context(), id)
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	body, err := delivery.EncodePreview(p, s.clock.Now())
+	if err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+}
