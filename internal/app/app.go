@@ -284,11 +284,15 @@ func (a *App) Close(ctx context.Context) error {
 // JWT key file when there is no data dir), from which the key hashing reviewers' addresses
 // is derived too.
 func (a *App) buildIntegrations() error {
-	dir := a.Config.DataDir
-	if dir == "" {
-		dir = filepath.Dir(a.Config.KeyFile)
+	keyFile := a.Config.WebhookKeyFile
+	if keyFile == "" {
+		dir := a.Config.DataDir
+		if dir == "" {
+			dir = filepath.Dir(a.Config.KeyFile)
+		}
+		keyFile = filepath.Join(dir, webhook.KeyFileName)
 	}
-	master, err := webhook.LoadOrCreateKeyFile(filepath.Join(dir, webhook.KeyFileName))
+	master, err := webhook.LoadOrCreateKeyFile(keyFile)
 	if err != nil {
 		return fmt.Errorf("webhook secrets key: %w", err)
 	}

@@ -24,6 +24,7 @@ type Config struct {
 	Demo     bool // create demo users and sample pages on first start; loopback only
 
 	KeyFile        string // Ed25519 signing keys (PEM); default <data>/jwt-keys.pem
+	WebhookKeyFile string // key sealing webhook secrets; default <data>/webhook-secrets.key
 	CasbinModel    string // override policies/model.conf
 	CasbinPolicy   string // override policies/policy.csv
 	TrustedProxies string // comma-separated addresses or CIDRs
@@ -69,6 +70,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.MongoURI, "mongodb-uri", "MONGODB_URI", "MongoDB URI; empty = embedded store")
 	str(&c.Database, "db", "MONOGRAPH_DB", "database name")
 	str(&c.KeyFile, "jwt-keys", "MONOGRAPH_JWT_KEYS", "PEM file of Ed25519 signing keys (default <data>/jwt-keys.pem)")
+	str(&c.WebhookKeyFile, "webhook-key", "MONOGRAPH_WEBHOOK_KEY_FILE", "key file sealing webhook secrets (default <data>/webhook-secrets.key)")
 	str(&c.CasbinModel, "casbin-model", "MONOGRAPH_CASBIN_MODEL", "casbin model file (default: built in)")
 	str(&c.CasbinPolicy, "casbin-policy", "MONOGRAPH_CASBIN_POLICY", "casbin policy file (default: built in)")
 	str(&c.LogFormat, "log-format", "MONOGRAPH_LOG_FORMAT", "auto, json or text")
