@@ -125,7 +125,7 @@ func TestSubmit(t *testing.T) {
 		t.Run(string(s), func(t *testing.T) {
 			f := mustFlowIn(t, s)
 			cmd := wf.Submit{Actor: writer, Note: "  ready for review \n"}
-			if s != wf.StateDraft && s != wf.StateChangesRequested {
+			if s != wf.StateDraft && s != wf.StateChangesRequested && s != wf.StatePublished {
 				e := f.fail(cmd, cms.CodeInvalidState)
 				// The message says where the page is and where submit is allowed.
 				for _, want := range []string{string(s), "draft", "changes_requested"} {
@@ -133,7 +133,7 @@ func TestSubmit(t *testing.T) {
 						t.Errorf("message %q does not mention %q", e.Message, want)
 					}
 				}
-				if e.Data["state"] != string(s) || !slices.Equal(e.Data["allowedFrom"].([]string), []string{"draft", "changes_requested"}) {
+				if e.Data["state"] != string(s) || !slices.Equal(e.Data["allowedFrom"].([]string), []string{"draft", "changes_requested", "published"}) {
 					t.Errorf("data = %v", e.Data)
 				}
 				return
@@ -989,4 +989,31 @@ func mustJSON(t testing.TB, v any) []byte {
 func equalJSON(t testing.TB, a, b any) bool {
 	t.Helper()
 	return bytes.Equal(mustJSON(t, a), mustJSON(t, b))
+}
+
+// TestPeriodicReReview: the unchanged live text goes back to review, a (different or the
+// same) reviewer signs it again, and publishing it again renews the attestation and the next
+// review date while the same revision stays live throughout.
+func TestPeriodicReReview(t *testing.T) {
+	f := mustFlowIn(t, wf.StatePublished)
+	first := *f.p.Live
+	f.now = f.now.AddDate(1, 0, 1) // a year later: overdue
+	if !wf.ReviewOverdue(&f.p.Live.Approval, f.now) {
+		t.Fatal("expected the review to be overdue")
+	}
+	f.do(wf.Submit{Actor: writer, Note: "annual review"})
+	if f.p.State != wf.StateInReview || f.p.Live == nil || f.p.Live.Revision != first.Revision {
+		t.Fatalf("after submit: state %s, live %+v", f.p.State, f.p.Live)
+	}
+	f.do(wf.Approve{Actor: reviewer2, Revision: f.p.Revision})
+	f.do(wf.Publish{Actor: editor})
+	if f.p.Live.Revision != first.Revision || f.p.Live.ContentHash != first.ContentHash {
+		t.Fatalf("live revision changed: %+v", f.p.Live)
+	}
+	if f.p.Live.Approval.Reviewer.ID != reviewer2.UserID || !f.p.Live.Approval.NextReviewDue.After(first.Approval.NextReviewDue) {
+		t.Fatalf("attestation not renewed: %+v", f.p.Live.Approval)
+	}
+	if wf.ReviewOverdue(&f.p.Live.Approval, f.now) {
+		t.Fatal("still overdue after re-review")
+	}
 }

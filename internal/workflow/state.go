@@ -93,6 +93,10 @@ var transitions = []Transition{
 
 	{StateDraft, ActionSubmit, StateInReview},
 	{StateChangesRequested, ActionSubmit, StateInReview},
+	// The periodic medical review of unchanged live text: the published revision goes back
+	// to a reviewer, whose new signature (and new nextReviewDue) takes effect when it is
+	// published again. The live revision stays live meanwhile.
+	{StatePublished, ActionSubmit, StateInReview},
 
 	{StateInReview, ActionRequestChanges, StateChangesRequested},
 	{StateInReview, ActionApprove, StateApproved},

@@ -36,7 +36,7 @@ func TestTransitionTable(t *testing.T) {
 		chReq: {draft, inRev, no, no, no, no, chReq, no, no, no, no},
 		appr:  {draft, no, no, no, pub, sched, appr, no, no, no, no},
 		sched: {draft, no, no, no, pub, sched, appr, pub, no, no, no},
-		pub:   {draft, no, no, no, no, no, appr, no, no, no, no},
+		pub:   {draft, inRev, no, no, no, no, appr, no, no, no, no},
 		// Unknown states allow nothing, not even a save: fail closed on corrupt data.
 		"":      {no, no, no, no, no, no, no, no, no, no, no},
 		"bogus": {no, no, no, no, no, no, no, no, no, no, no},
@@ -91,7 +91,7 @@ func TestAllowedAndAllowedFrom(t *testing.T) {
 		{wf.StateChangesRequested, []wf.Action{wf.ActionSave, wf.ActionSubmit, wf.ActionUnpublish}},
 		{wf.StateApproved, []wf.Action{wf.ActionSave, wf.ActionPublish, wf.ActionSchedule, wf.ActionUnpublish}},
 		{wf.StateScheduled, []wf.Action{wf.ActionSave, wf.ActionPublish, wf.ActionSchedule, wf.ActionScheduledPublish, wf.ActionUnpublish}},
-		{wf.StatePublished, []wf.Action{wf.ActionSave, wf.ActionUnpublish}},
+		{wf.StatePublished, []wf.Action{wf.ActionSave, wf.ActionSubmit, wf.ActionUnpublish}},
 		{"bogus", nil},
 	}
 	for _, tc := range tests {
@@ -105,7 +105,7 @@ func TestAllowedAndAllowedFrom(t *testing.T) {
 			}
 		})
 	}
-	if got := wf.AllowedFrom(wf.ActionSubmit); !slices.Equal(got, []wf.State{wf.StateDraft, wf.StateChangesRequested}) {
+	if got := wf.AllowedFrom(wf.ActionSubmit); !slices.Equal(got, []wf.State{wf.StateDraft, wf.StateChangesRequested, wf.StatePublished}) {
 		t.Errorf("AllowedFrom(submit) = %v", got)
 	}
 	if got := wf.AllowedFrom(wf.ActionCreate); got != nil {
