@@ -289,8 +289,8 @@ func TestJSONLD(t *testing.T) {
 				Name string `json:"name"`
 			} `json:"drugClass"`
 			LegalStatus []struct {
-				Type               string `json:"@type"`
-				Name               string `json:"name"`
+				Type               string                `json:"@type"`
+				Name               string                `json:"name"`
 				ApplicableLocation struct{ Name string } `json:"applicableLocation"`
 			} `json:"legalStatus"`
 		} `json:"about"`
@@ -336,12 +336,12 @@ func TestListFiltersAndSort(t *testing.T) {
 		{"sort=-publishedAt", []string{"morphine", "aspirin", "ibuprofen", "zolpidem"}},
 		{"drugClass=nsaid", []string{"aspirin", "ibuprofen"}},
 		{"tag=PAIN", []string{"aspirin", "ibuprofen", "morphine"}},
-		{"q=IBU", []string{"ibuprofen"}},                 // title, case-insensitive
-		{"q=morphine+hydro", []string{"morphine"}},       // generic name
-		{"q=brandzol", []string{"zolpidem"}},             // brand name
-		{"q=sleep", []string{"zolpidem"}},                // tag
-		{"q=.*", nil},                                    // literal, not a pattern
-		{"q=%5E", nil},                                   // ^ literal
+		{"q=IBU", []string{"ibuprofen"}},           // title, case-insensitive
+		{"q=morphine+hydro", []string{"morphine"}}, // generic name
+		{"q=brandzol", []string{"zolpidem"}},       // brand name
+		{"q=sleep", []string{"zolpidem"}},          // tag
+		{"q=.*", nil},                              // literal, not a pattern
+		{"q=%5E", nil},                             // ^ literal
 		{"q=a&drugClass=nsaid&tag=pain", []string{"aspirin", "ibuprofen"}},
 		{"limit=2&foo=bar&state=draft&$where=1", []string{"aspirin", "ibuprofen"}},
 	} {
