@@ -125,7 +125,7 @@ func livePage(id, slug string, c content.Content, rev int, at, due time.Time) ed
 		ID: id, Slug: slug, Content: c,
 		Workflow: workflow.Page{State: workflow.StatePublished, Revision: rev, ContentHash: hash, Approval: &appr, Live: live},
 		LiveSnapshot: &editorial.LiveSnapshot{
-			Revision: rev, ContentHash: hash, Content: c, Rendered: content.Render(c), Approval: appr,
+			Revision: rev, ContentHash: hash, Rendered: content.Render(c), Approval: appr,
 			PublishedAt: at, PublishedBy: live.PublishedBy,
 		},
 	}

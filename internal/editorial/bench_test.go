@@ -50,9 +50,15 @@ func seedPages(tb testing.TB, svc *editorial.Service, c content.Content, n, revi
 		if err != nil {
 			tb.Fatal(err)
 		}
+		if err := svc.Flush(ctx, p); err != nil {
+			tb.Fatal(err)
+		}
 		for r := 1; r < revisions; r++ {
 			cc.Summary = fmt.Sprintf("%s (rev %d)", c.Summary[:200], r)
 			if p, _, err = svc.SaveContent(ctx, benchWriter, p.ID, p.Version, cc, ""); err != nil {
+				tb.Fatal(err)
+			}
+			if err := svc.Flush(ctx, p); err != nil {
 				tb.Fatal(err)
 			}
 		}
@@ -61,9 +67,10 @@ func seedPages(tb testing.TB, svc *editorial.Service, c content.Content, n, revi
 	return pages
 }
 
-// BenchmarkSaveContent measures sequential saves on the embedded store holding 1,000 pages:
-// each save writes its revision and its audit event (in the page update). It reports the
-// p50 and p99 latency of one save and saves per second.
+// BenchmarkSaveContent measures sequential saves on the embedded store holding 1,000 pages
+// (BENCH_PAGES): each save writes its revision and its audit event (in the page update),
+// and the audit pump then moves the event to the audit collection. It reports the p50 and
+// p99 latency of one save (without the pump) and saves per second (with it).
 func BenchmarkSaveContent(b *testing.B) {
 	store := mongostore.MustOpenTest(b)
 	svc := editorial.NewService(editorial.Config{}, store, cms.SystemClock{}, noReauth{}, nil)
@@ -82,6 +89,11 @@ func BenchmarkSaveContent(b *testing.B) {
 		np, _, err := svc.SaveContent(ctx, benchWriter, p.ID, p.Version, cc, "")
 		lat = append(lat, time.Since(t0))
 		if err != nil {
+			b.Fatal(err)
+		}
+		// The audit pump's work (moving the event to the audit collection), which the
+		// server does in the background, counts in the throughput.
+		if err := svc.Flush(ctx, np); err != nil {
 			b.Fatal(err)
 		}
 		*p = np

@@ -30,8 +30,6 @@ type Page struct {
 	// ReviewBaseline is the revision last approved or published: reviewers see the diff
 	// since it.
 	ReviewBaseline int `bson:"reviewBaseline" json:"reviewBaseline"`
-	// Revisions summarises every revision, oldest first, so listing them needs no query.
-	Revisions []RevisionSummary `bson:"revisions" json:"revisions"`
 	// LiveSnapshot is what delivery serves; nil when nothing is live.
 	LiveSnapshot *LiveSnapshot `bson:"liveSnapshot" json:"liveSnapshot"`
 	// LiveSeq is the change-counter value of the last change of what is live (publish or
@@ -52,7 +50,9 @@ type Page struct {
 	Outbox []OutboxEvent `bson:"outbox" json:"outbox"`
 }
 
-// RevisionSummary is one line of a page's history.
+// RevisionSummary is one line of a page's history: a revision without its content. The list
+// is read from the revisions (not kept in the page document, whose size every read and
+// write of the page pays for on the embedded store).
 type RevisionSummary struct {
 	Number      int       `bson:"number" json:"number"`
 	Author      Person    `bson:"author" json:"author"`
@@ -84,7 +84,6 @@ func RevisionID(pageID string, n int) string { return pageID + "/" + strconv.Ito
 type LiveSnapshot struct {
 	Revision    int               `bson:"revision" json:"revision"`
 	ContentHash string            `bson:"contentHash" json:"contentHash"`
-	Content     content.Content   `bson:"content" json:"content"`
 	Rendered    content.Rendered  `bson:"rendered" json:"rendered"`
 	Approval    workflow.Approval `bson:"approval" json:"approval"`
 	PublishedAt time.Time         `bson:"publishedAt" json:"publishedAt"`

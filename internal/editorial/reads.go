@@ -14,7 +14,12 @@ func (s *Service) Revisions(ctx context.Context, id string) ([]RevisionSummary, 
 	if err != nil {
 		return nil, err
 	}
-	return p.Revisions, nil
+	revs, err := s.store.RevisionSummaries(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	// An unreferenced revision (a crashed save's leftover) is not history.
+	return slices.DeleteFunc(revs, func(r RevisionSummary) bool { return r.Number > p.Workflow.Revision }), nil
 }
 
 // Revision returns one revision with its content.

@@ -110,7 +110,6 @@ func (s *Service) Create(ctx context.Context, actor cms.Principal, slug string, 
 		CreatedAt: now, CreatedBy: person(actor), UpdatedAt: now, UpdatedBy: person(actor),
 	}
 	rev := s.newRevision(p.ID, 1, c, hash, actor, now, note)
-	p.Revisions = []RevisionSummary{rev.summary()}
 	p.appendEvent(ev, actor.Name, now)
 	if err := s.store.InsertPage(ctx, p, rev); err != nil {
 		if cms.IsCode(err, cms.CodeConflict) || cms.IsCode(err, cms.CodeSlugTaken) {
@@ -127,10 +126,6 @@ func (s *Service) newRevision(pageID string, n int, c content.Content, hash stri
 		ID: RevisionID(pageID, n), PageID: pageID, Number: n, Content: c, ContentHash: hash,
 		Author: person(actor), CreatedAt: now, Note: note, WriteID: cms.NewID(),
 	}
-}
-
-func (r Revision) summary() RevisionSummary {
-	return RevisionSummary{Number: r.Number, Author: r.Author, CreatedAt: r.CreatedAt, ContentHash: r.ContentHash, Note: r.Note}
 }
 
 // Get returns a page; CodeNotFound for an unknown or malformed id.
@@ -184,7 +179,6 @@ func (s *Service) SaveContent(ctx context.Context, actor cms.Principal, id strin
 		}
 		rev := s.newRevision(p.ID, n, c, hash, actor, now, note)
 		p.Workflow, p.Content = wp, c
-		p.Revisions = append(p.Revisions, rev.summary())
 		p.Version++
 		p.UpdatedAt, p.UpdatedBy = now, person(actor)
 		p.appendEvent(withData(ev, "contentHash", hash), actor.Name, now)
@@ -286,7 +280,7 @@ func (s *Service) applyWorkflow(ctx context.Context, p *Page, cmd workflow.Comma
 		p.ReviewBaseline = wp.Live.Revision
 		p.LiveSeq = seq
 		p.LiveSnapshot = &LiveSnapshot{
-			Revision: wp.Live.Revision, ContentHash: wp.Live.ContentHash, Content: p.Content,
+			Revision: wp.Live.Revision, ContentHash: wp.Live.ContentHash,
 			Rendered: content.Render(p.Content), Approval: wp.Live.Approval,
 			PublishedAt: wp.Live.PublishedAt, PublishedBy: wp.Live.PublishedBy, Seq: seq,
 		}

@@ -24,6 +24,8 @@ type Store interface {
 	// UpdatePage replaces the page if it is still at expectVersion and expectSeq;
 	// cms.CodeVersionConflict otherwise.
 	UpdatePage(ctx context.Context, p Page, expectVersion, expectSeq int) error
+	// RevisionSummaries lists a page's revisions without their content, oldest first.
+	RevisionSummaries(ctx context.Context, pageID string) ([]RevisionSummary, error)
 	// Revision returns revision n of a page; cms.CodeNotFound if there is none.
 	Revision(ctx context.Context, pageID string, n int) (Revision, error)
 	// AuditEvents returns events of the audit collection matching f, in (pageId, seq)

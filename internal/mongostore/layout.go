@@ -69,12 +69,11 @@ type catalogue struct {
 func catalogueEntry(p editorial.Page) editorial.Page {
 	c := p
 	c.Content = content.Content{Title: p.Content.Title, Summary: p.Content.Summary, Drug: p.Content.Drug, Tags: p.Content.Tags}
-	c.Revisions = nil
 	c.PendingEvents = nil
 	c.Outbox = nil
 	if p.LiveSnapshot != nil {
 		l := *p.LiveSnapshot
-		l.Content, l.Rendered = content.Content{}, content.Rendered{}
+		l.Rendered = content.Rendered{}
 		c.LiveSnapshot = &l
 	}
 	return c
@@ -140,7 +139,7 @@ func (s *Store) loadCatalogue(ctx context.Context) error {
 			continue
 		}
 		var p editorial.Page
-		err := s.pageDocs(id).FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(bson.M{"revisions": 0, "pendingEvents": 0, "outbox": 0})).Decode(&p)
+		err := s.pageDocs(id).FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(bson.M{"pendingEvents": 0, "outbox": 0})).Decode(&p)
 		if cms.IsCode(translate(err, "page"), cms.CodeNotFound) {
 			continue // a create that never completed
 		}

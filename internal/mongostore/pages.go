@@ -206,6 +206,20 @@ type pageHead struct {
 
 var pageHeadProjection = bson.M{"version": 1, "audit": 1}
 
+// RevisionSummaries lists a page's revisions without their content, by number.
+func (s *Store) RevisionSummaries(ctx context.Context, pageID string) ([]editorial.RevisionSummary, error) {
+	cur, err := s.revisionDocs(pageID).Find(ctx, bson.M{"pageId": pageID},
+		options.Find().SetProjection(bson.M{"content": 0}).SetSort(bson.D{{Key: "number", Value: 1}}))
+	if err != nil {
+		return nil, translate(err, "revisions")
+	}
+	revs := []editorial.RevisionSummary{}
+	if err := cur.All(ctx, &revs); err != nil {
+		return nil, translate(err, "revisions")
+	}
+	return revs, nil
+}
+
 // Revision reads revision n of a page by its computed `_id`.
 func (s *Store) Revision(ctx context.Context, pageID string, n int) (editorial.Revision, error) {
 	var r editorial.Revision
