@@ -15,8 +15,10 @@ type Code string
 const (
 	CodeInvalid              Code = "invalid"               // malformed or invalid input (400)
 	CodeUnauthorized         Code = "unauthorized"          // missing or invalid credentials (401)
+	CodeSignatureFailed      Code = "signature_failed"      // wrong password when signing (401; the session is fine)
 	CodeForbidden            Code = "forbidden"             // authenticated but not allowed (403)
 	CodeNotFound             Code = "not_found"             // unknown, or not visible to the caller (404)
+	CodeMethodNotAllowed     Code = "method_not_allowed"    // the route exists, not with this method (405)
 	CodeConflict             Code = "conflict"              // state conflict (409)
 	CodeSlugTaken            Code = "slug_taken"            // slug already used (409)
 	CodeRevisionNotLatest    Code = "revision_not_latest"   // action names an older revision (409)

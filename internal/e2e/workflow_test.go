@@ -96,7 +96,7 @@ func TestSignOffPath(t *testing.T) {
 	// Reviewers may not publish.
 	MustProblem(t, tm.reviewer.Action(t, p.ID, "publish", nil), 403, "forbidden", "")
 	// Wrong password at signing: 401 and nothing changes (but the attempt is recorded).
-	MustProblem(t, tm.reviewer.Action(t, p.ID, "approve", map[string]any{"revision": 2, "password": "not-my-password"}), 401, "unauthorized", "")
+	MustProblem(t, tm.reviewer.Action(t, p.ID, "approve", map[string]any{"revision": 2, "password": "not-my-password"}), 401, "signature_failed", "")
 	MustProblem(t, tm.reviewer.Action(t, p.ID, "approve", map[string]any{"revision": 2}), 400, "invalid", "password")
 	// A revision that is not the latest: 409.
 	MustProblem(t, tm.reviewer.Action(t, p.ID, "approve", map[string]any{"revision": 1, "password": app.DemoPassword}), 409, "revision_not_latest", "")

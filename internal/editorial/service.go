@@ -2,9 +2,11 @@ package editorial
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"time"
+	"unicode/utf8"
 
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/content"
@@ -86,6 +88,9 @@ func person(p cms.Principal) Person { return Person{ID: p.UserID, Name: p.Name} 
 // CodeSlugTaken.
 func (s *Service) Create(ctx context.Context, actor cms.Principal, slug string, c content.Content, note string) (Page, error) {
 	var fields []cms.FieldError
+	if err := checkLength("note", note, maxNote); err != nil {
+		fields = append(fields, err.(*cms.Error).Fields...)
+	}
 	if err := ValidateSlug(slug); err != nil {
 		fields = append(fields, err.(*cms.Error).Fields...)
 	}
@@ -155,6 +160,9 @@ func versionConflict(current int) error {
 // Identical content makes no revision and returns the page unchanged. Errors: CodeInvalid,
 // CodeNotFound, CodeVersionConflict (with the current version).
 func (s *Service) SaveContent(ctx context.Context, actor cms.Principal, id string, expectVersion int, c content.Content, note string) (Page, bool, error) {
+	if err := checkLength("X-Revision-Note", note, maxNote); err != nil {
+		return Page{}, false, err
+	}
 	hash, err := prepare(&c)
 	if err != nil {
 		return Page{}, false, err
@@ -303,8 +311,26 @@ func (s *Service) applyWorkflow(ctx context.Context, p *Page, cmd workflow.Comma
 	return nil
 }
 
+// Limits of the free texts that go into the permanent audit trail.
+const (
+	maxNote    = 2000
+	maxComment = 5000
+	maxReason  = 2000
+)
+
+// checkLength refuses an over-long free text, naming the field.
+func checkLength(field, text string, max int) error {
+	if utf8.RuneCountInString(text) > max {
+		return cms.InvalidField(field, fmt.Sprintf("at most %d characters", max))
+	}
+	return nil
+}
+
 // Submit sends the page to medical review. Blocking pre-review checks refuse it (422).
 func (s *Service) Submit(ctx context.Context, actor cms.Principal, id string, ifMatch *int, note string) (Page, error) {
+	if err := checkLength("note", note, maxNote); err != nil {
+		return Page{}, err
+	}
 	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
 		var blocking []string
 		for _, r := range content.RunChecks(p.Content, s.cfg.CheckSeverities) {
@@ -318,6 +344,9 @@ func (s *Service) Submit(ctx context.Context, actor cms.Principal, id string, if
 
 // RequestChanges sends the page back to its writers with a comment.
 func (s *Service) RequestChanges(ctx context.Context, actor cms.Principal, id string, ifMatch *int, revision int, comment string) (Page, error) {
+	if err := checkLength("comment", comment, maxComment); err != nil {
+		return Page{}, err
+	}
 	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
 		return s.applyWorkflow(ctx, p, workflow.RequestChanges{Actor: actor, Revision: revision, Comment: comment}, actor, now)
 	})
@@ -329,6 +358,9 @@ func (s *Service) Approve(ctx context.Context, actor cms.Principal, id string, i
 	if password == "" {
 		return Page{}, cms.InvalidField("password", "required: signing asks for your password again")
 	}
+	if err := checkLength("comment", comment, maxComment); err != nil {
+		return Page{}, err
+	}
 	if _, err := s.Get(ctx, id); err != nil {
 		return Page{}, err
 	}
@@ -338,6 +370,12 @@ func (s *Service) Approve(ctx context.Context, actor cms.Principal, id string, i
 				Action: workflow.ActionSignatureFailed, Actor: actor.UserID, Revision: revision,
 				Data: map[string]any{"reason": string(cms.ErrorCode(err))},
 			}, actor.Name)
+		}
+		if cms.IsCode(err, cms.CodeUnauthorized) {
+			// Its own code: the signature failed, the session is fine (a client must not
+			// sign the reviewer out over a mistyped password).
+			return Page{}, &cms.Error{Code: cms.CodeSignatureFailed,
+				Message: "the password is not correct; nothing was signed", Err: err}
 		}
 		return Page{}, err
 	}
@@ -357,6 +395,9 @@ func (s *Service) Publish(ctx context.Context, actor cms.Principal, id string, i
 
 // Unpublish takes the live revision down at once.
 func (s *Service) Unpublish(ctx context.Context, actor cms.Principal, id string, ifMatch *int, reason string) (Page, error) {
+	if err := checkLength("reason", reason, maxReason); err != nil {
+		return Page{}, err
+	}
 	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
 		return s.applyWorkflow(ctx, p, workflow.Unpublish{Actor: actor, Reason: reason}, actor, now)
 	})

@@ -14,8 +14,10 @@ import (
 var statusByCode = map[cms.Code]int{
 	cms.CodeInvalid:              http.StatusBadRequest,
 	cms.CodeUnauthorized:         http.StatusUnauthorized,
+	cms.CodeSignatureFailed:      http.StatusUnauthorized,
 	cms.CodeForbidden:            http.StatusForbidden,
 	cms.CodeNotFound:             http.StatusNotFound,
+	cms.CodeMethodNotAllowed:     http.StatusMethodNotAllowed,
 	cms.CodeConflict:             http.StatusConflict,
 	cms.CodeSlugTaken:            http.StatusConflict,
 	cms.CodeRevisionNotLatest:    http.StatusConflict,

@@ -97,7 +97,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	e.Use(withRequestID, s.recoverPanics, s.accessLog, securityHeaders, s.limitBody)
 	e.NoRoute(func(c *gin.Context) { s.writeError(c, cms.Errorf(cms.CodeNotFound, "no such route")) })
 	e.NoMethod(func(c *gin.Context) {
-		s.writeError(c, &cms.Error{Code: cms.CodeInvalid, Message: "method not allowed on this route"})
+		s.writeError(c, &cms.Error{Code: cms.CodeMethodNotAllowed, Message: "this route does not answer " + c.Request.Method + " (see the Allow header)"})
 	})
 	s.routes()
 	return s, nil
