@@ -3,10 +3,12 @@ package httpapi
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -478,6 +480,12 @@ func (s *Server) render(c *gin.Context) {
 	var req renderRequest
 	if err := bind(c, &req, ""); err != nil {
 		s.writeError(c, err)
+		return
+	}
+	// The same limit as a section body: nothing longer can be saved, and Markdown
+	// rendering is not linear in every input.
+	if utf8.RuneCountInString(req.Markdown) > content.MaxSectionBody {
+		s.writeError(c, cms.InvalidField("markdown", fmt.Sprintf("at most %d characters", content.MaxSectionBody)))
 		return
 	}
 	ok(c, gin.H{"html": content.RenderMarkdown(req.Markdown)})
