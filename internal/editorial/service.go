@@ -403,6 +403,24 @@ func (s *Service) Unpublish(ctx context.Context, actor cms.Principal, id string,
 	})
 }
 
+// SetReviewInterval sets the page's own number of days between medical reviews (0 = the
+// configured default). It takes effect at the next approval: a signature already given
+// keeps the due date it was given with.
+func (s *Service) SetReviewInterval(ctx context.Context, actor cms.Principal, id string, ifMatch *int, days int) (Page, error) {
+	if days < 0 || days > 3650 {
+		return Page{}, cms.InvalidField("reviewIntervalDays", "between 1 and 3650 days, or 0 for the default")
+	}
+	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
+		p.Workflow.ReviewIntervalDays = days
+		p.UpdatedAt, p.UpdatedBy = now, person(actor)
+		p.appendEvent(workflow.Event{
+			Action: "settings", Actor: actor.UserID, Revision: p.Workflow.Revision,
+			Data: map[string]any{"reviewIntervalDays": days},
+		}, actor.Name, now)
+		return nil
+	})
+}
+
 // RecordDenied appends an access_denied event to a page's chain (authorization refused a
 // workflow action). Unknown pages are ignored: the caller answers 403 either way.
 func (s *Service) RecordDenied(ctx context.Context, actor cms.Principal, id, action string) {

@@ -22,6 +22,7 @@ func (s *Server) pageRoutes(m *gin.RouterGroup) {
 	s.managed(m, http.MethodPost, "/pages", perm("page", "create"), s.createPage)
 	s.managed(m, http.MethodGet, "/pages", perm("page", "read"), s.listPages)
 	s.managed(m, http.MethodGet, "/pages/:id", perm("page", "read"), s.getPage)
+	s.managed(m, http.MethodPatch, "/pages/:id", perm("page", "settings"), s.patchPage)
 	s.managed(m, http.MethodPut, "/pages/:id/content", perm("page", "save"), s.saveContent)
 	s.managed(m, http.MethodGet, "/pages/:id/revisions", perm("page", "read"), s.listRevisions)
 	s.managed(m, http.MethodGet, "/pages/:id/revisions/:n", perm("page", "read"), s.getRevision)
@@ -331,6 +332,21 @@ func (s *Server) diff(c *gin.Context) {
 		return
 	}
 	ok(c, d)
+}
+
+// pageSettings are the page's own settings (not content: no revision, no new review).
+type pageSettings struct {
+	// ReviewIntervalDays overrides the configured days between medical reviews; 0 = default.
+	ReviewIntervalDays *int `json:"reviewIntervalDays"`
+}
+
+func (s *Server) patchPage(c *gin.Context) {
+	action(s, func(c *gin.Context, id string, ifm *int, r pageSettings) (editorial.Page, error) {
+		if r.ReviewIntervalDays == nil {
+			return editorial.Page{}, cms.InvalidField("reviewIntervalDays", "required (the only setting so far)")
+		}
+		return s.pages.SetReviewInterval(c.Request.Context(), s.actor(c), id, ifm, *r.ReviewIntervalDays)
+	})(c)
 }
 
 type submitRequest struct {

@@ -72,7 +72,9 @@ var guardedRoutes = map[string][]cms.Role{
 	"GET /api/v1/manage/pages/:id/audit":            {W, R, E, A},
 	"GET /api/v1/manage/audit":                      {R, E, A},
 	"POST /api/v1/manage/pages/:id/preview-token":   {W, R, E, A},
-	"POST /api/v1/manage/render":                    {W, R, E, A},
+	// The review cadence is the reviewers' and the desk's call, not the writers'.
+	"PATCH /api/v1/manage/pages/:id": {R, E, A},
+	"POST /api/v1/manage/render":     {W, R, E, A},
 
 	// Reader reviews: editors moderate (admins too).
 	"GET /api/v1/manage/reviews":              {E, A},
