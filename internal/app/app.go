@@ -303,6 +303,7 @@ func (a *App) buildIntegrations() error {
 	guard := webhook.Guard{AllowPrivate: a.Config.WebhookAllowPrivate}
 	a.Webhooks = webhook.NewService(a.Store, sealer, guard, a.Clock)
 	a.Dispatcher = webhook.NewDispatcher(webhook.DispatcherConfig{
+		Retry: webhook.RetryPolicy{Base: a.Config.WebhookRetryBase, Factor: 2, Cap: a.Config.WebhookRetryCap, MaxAttempts: a.Config.WebhookMaxAttempts},
 		// Embedded: this process alone uses the store, so a lease left by a crash is stale.
 		ReleaseLeasesAtStart: a.Store.Embedded(),
 	}, a.Store, sealer, guard, a.Clock, a.Log)

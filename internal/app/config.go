@@ -40,6 +40,9 @@ type Config struct {
 	ChangePoll           time.Duration // how often other processes' publications are noticed
 	SchedulerInterval    time.Duration
 	WebhookAllowPrivate  bool
+	WebhookMaxAttempts   int           // delivery attempts before a delivery is marked failed
+	WebhookRetryBase     time.Duration // first retry delay (doubling, full jitter, capped at WebhookRetryCap)
+	WebhookRetryCap      time.Duration
 	MaxBodyBytes         int64
 	ShutdownTimeout      time.Duration
 }
@@ -52,6 +55,7 @@ func DefaultConfig() Config {
 		ReviewIntervalDays: 365,
 		CacheMaxAge:        60 * time.Second, StaleWhileRevalidate: 300 * time.Second,
 		ChangePoll: time.Second, SchedulerInterval: 5 * time.Second,
+		WebhookMaxAttempts: 12, WebhookRetryBase: 2 * time.Second, WebhookRetryCap: time.Hour,
 		MaxBodyBytes: 1 << 20, ShutdownTimeout: 15 * time.Second,
 	}
 }
@@ -91,6 +95,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 		}
 		fs.IntVar(p, name, *p, usage+" (env "+env+")")
 	}
+	integer(&c.WebhookMaxAttempts, "webhook-max-attempts", "MONOGRAPH_WEBHOOK_MAX_ATTEMPTS", "webhook delivery attempts before giving up")
 	integer(&c.ReviewIntervalDays, "review-interval-days", "MONOGRAPH_REVIEW_INTERVAL_DAYS", "days until a medical review is due again")
 	duration := func(p *time.Duration, name, env, usage string) {
 		if v, err := time.ParseDuration(getenv(env)); err == nil {
@@ -101,6 +106,8 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	duration(&c.CacheMaxAge, "cache-max-age", "MONOGRAPH_CACHE_MAX_AGE", "delivery Cache-Control max-age")
 	duration(&c.StaleWhileRevalidate, "cache-swr", "MONOGRAPH_CACHE_SWR", "delivery Cache-Control stale-while-revalidate")
 	duration(&c.ChangePoll, "change-poll", "MONOGRAPH_CHANGE_POLL", "how often to look for publications by other server processes")
+	duration(&c.WebhookRetryBase, "webhook-retry-base", "MONOGRAPH_WEBHOOK_RETRY_BASE", "first webhook retry delay (then doubling, with jitter)")
+	duration(&c.WebhookRetryCap, "webhook-retry-cap", "MONOGRAPH_WEBHOOK_RETRY_CAP", "longest delay between webhook retries")
 	duration(&c.SchedulerInterval, "scheduler-interval", "MONOGRAPH_SCHEDULER_INTERVAL", "how often scheduled publications are checked")
 }
 
@@ -138,6 +145,12 @@ func (c *Config) Validate() error {
 	}
 	if c.ReviewIntervalDays < 1 || c.ReviewIntervalDays > 3650 {
 		errs = append(errs, fmt.Errorf("--review-interval-days %d: between 1 and 3650", c.ReviewIntervalDays))
+	}
+	if c.WebhookMaxAttempts < 1 || c.WebhookMaxAttempts > 100 {
+		errs = append(errs, fmt.Errorf("--webhook-max-attempts %d: between 1 and 100", c.WebhookMaxAttempts))
+	}
+	if c.WebhookRetryBase <= 0 || c.WebhookRetryCap < c.WebhookRetryBase {
+		errs = append(errs, fmt.Errorf("--webhook-retry-base %v, --webhook-retry-cap %v: positive, and the cap at least the base", c.WebhookRetryBase, c.WebhookRetryCap))
 	}
 	if _, err := c.CheckSeverities(); err != nil {
 		errs = append(errs, err)
