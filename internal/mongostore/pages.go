@@ -269,16 +269,26 @@ func (s *Store) AuditEvents(ctx context.Context, f editorial.AuditFilter) ([]edi
 func (s *Store) PagesWithPendingEvents(ctx context.Context) ([]editorial.Page, error) {
 	projection := options.FindOne().SetProjection(bson.M{"_id": 1, "audit": 1, "pendingEvents": 1, "outbox": 1})
 	if s.perPage() {
-		// One small read per page (a one-document scan each) rather than a flag in the
-		// catalogue that every save and every flush would have to rewrite.
+		// Only pages whose chain moved past what this process already flushed are read
+		// (all of them once after a start, when nothing is known to be flushed).
+		s.writeMu.Lock()
+		candidates := ids(s.catalogued(func(c editorial.Page) bool { return c.Audit.Seq > s.flushed[c.ID].seq }))
+		s.writeMu.Unlock()
 		var pages []editorial.Page
-		for _, id := range ids(s.catalogued(func(editorial.Page) bool { return true })) {
+		for _, id := range candidates {
 			var p editorial.Page
 			if err := s.pageDocs(id).FindOne(ctx, bson.M{"_id": id}, projection).Decode(&p); err != nil {
 				return nil, translate(err, "page")
 			}
 			s.writeMu.Lock()
 			s.prunePending(&p)
+			if len(p.PendingEvents) == 0 && len(p.Outbox) == 0 {
+				// Nothing left to move up to this head: do not read the page again until
+				// its chain grows.
+				done := s.flushed[id]
+				done.seq = max(done.seq, p.Audit.Seq)
+				s.flushed[id] = done
+			}
 			s.writeMu.Unlock()
 			if len(p.PendingEvents) > 0 || len(p.Outbox) > 0 {
 				pages = append(pages, p)
