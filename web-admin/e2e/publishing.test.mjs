@@ -52,7 +52,25 @@ async function unpublish(t) {
   assertEqual((await api('GET', `/api/v1/pages/${slug}`)).status, 410, 'delivery answers 410 after unpublishing');
 }
 
+async function periodicReview(t) {
+  const { id, slug } = await approvedPage('periodic-e2e', { publish: true });
+  const before = await api('GET', `/api/v1/pages/${slug}`);
+  assertEqual(before.status, 200, 'live before');
+  const page = await t.newPage({ label: 'writer' });
+  await signIn(page, 'writer@example.com');
+  await page.goto(`/admin/pages/${id}/edit`);
+  await page.getByRole('button', { name: 'Submit for periodic review' }).click();
+  await page.getByRole('dialog', { name: 'Submit for medical review' }).getByRole('button', { name: 'Submit for review' }).click();
+  await expectText(page.locator('.page-facts'), 'In review');
+  const stored = await api('GET', `/api/v1/manage/pages/${id}`, { token: await login('writer@example.com') });
+  assertEqual(stored.body.state, 'in_review', 'state after the periodic submit');
+  assertEqual(stored.body.revision, 1, 'no new revision for a periodic review');
+  const after = await api('GET', `/api/v1/pages/${slug}`);
+  assertEqual(after.status, 200, 'the live revision stays live during its periodic review');
+}
+
 export const tests = [
   { name: 'editor schedules an approved page', fn: schedule },
   { name: 'editor unpublishes a live page with a reason', fn: unpublish },
+  { name: 'writer sends a published page to its periodic medical review', fn: periodicReview },
 ];

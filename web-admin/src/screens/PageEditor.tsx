@@ -240,7 +240,9 @@ export function PageEditor({ page, onPageChange, visible = true }: { page: Page 
     clearDraft(drafts, user.id, pageId);
   };
 
-  const canSubmit = page && hasRole('writer', 'editor') && (page.state === 'draft' || page.state === 'changes_requested');
+  // A published page may go back to a reviewer unchanged: its periodic medical review.
+  const canSubmit =
+    page && hasRole('writer', 'editor') && (page.state === 'draft' || page.state === 'changes_requested' || page.state === 'published');
 
   return (
     <div className="editor" hidden={!visible}>
@@ -268,7 +270,7 @@ export function PageEditor({ page, onPageChange, visible = true }: { page: Page 
             </button>
             {canSubmit && (
               <button type="button" className="btn-secondary" disabled={dirty || saving} title={dirty ? 'Save your changes first' : undefined} onClick={() => setSubmitOpen(true)}>
-                Submit for review
+                {page?.state === 'published' ? 'Submit for periodic review' : 'Submit for review'}
               </button>
             )}
           </div>
