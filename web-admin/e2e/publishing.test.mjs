@@ -67,6 +67,17 @@ async function periodicReview(t) {
   assertEqual(stored.body.revision, 1, 'no new revision for a periodic review');
   const after = await api('GET', `/api/v1/pages/${slug}`);
   assertEqual(after.status, 200, 'the live revision stays live during its periodic review');
+
+  // An editor sets this page's review cadence.
+  const editor = await t.newPage({ label: 'editor' });
+  await signIn(editor, 'editor@example.com');
+  await editor.goto(`/admin/pages/${id}/publish`);
+  await editor.getByLabel('Review every (days)').fill('90');
+  await editor.getByRole('button', { name: 'Save cadence' }).click();
+  await expectText(editor.locator('[role="status"], .sr-only, body'), 'Review cadence saved');
+  const withCadence = await api('GET', `/api/v1/manage/pages/${id}`, { token: await login('editor@example.com') });
+  assertEqual(withCadence.body.reviewIntervalDays, 90, 'the page keeps its own review cadence');
+  await screen(editor, '25-review-cadence');
 }
 
 export const tests = [
