@@ -27,7 +27,10 @@ func TestVerifyChain(t *testing.T) {
 		wantSeq int // 0: intact
 	}{
 		{"intact", func(_ *Page, ev []AuditEvent) []AuditEvent { return ev }, 0},
-		{"altered data", func(_ *Page, ev []AuditEvent) []AuditEvent { ev[1].Data = `{"contentHash":"sha256:y","n":1}`; return ev }, 2},
+		{"altered data", func(_ *Page, ev []AuditEvent) []AuditEvent {
+			ev[1].Data = `{"contentHash":"sha256:y","n":1}`
+			return ev
+		}, 2},
 		{"altered actor", func(_ *Page, ev []AuditEvent) []AuditEvent { ev[2].ActorName = "Mallory"; return ev }, 3},
 		{"altered time", func(_ *Page, ev []AuditEvent) []AuditEvent { ev[0].At = ev[0].At.Add(time.Second); return ev }, 1},
 		{"rehashed but not relinked", func(_ *Page, ev []AuditEvent) []AuditEvent {
