@@ -164,6 +164,10 @@ var indexes = []indexSpec{
 	{collRefresh, "expires", bson.D{{Key: "expiresAt", Value: 1}}, false},
 	{collPages, "slug_unique", bson.D{{Key: "slug", Value: 1}}, true},
 	{collPages, "updated", bson.D{{Key: "updatedAt", Value: -1}, {Key: "_id", Value: -1}}, false},
+	// MongoDB mode: the scheduler, the review-due sweep and a page's revision list.
+	{collPages, "scheduled", bson.D{{Key: "workflow.state", Value: 1}, {Key: "workflow.scheduledAt", Value: 1}}, false},
+	{collPages, "review_due", bson.D{{Key: "liveSnapshot.approval.nextReviewDue", Value: 1}}, false},
+	{collRevisions, "page_number", bson.D{{Key: "pageId", Value: 1}, {Key: "number", Value: 1}}, false},
 	{collAudit, "page_seq_unique", bson.D{{Key: "pageId", Value: 1}, {Key: "seq", Value: 1}}, true},
 	{collAudit, "at", bson.D{{Key: "at", Value: -1}}, false},
 	{collOutbox, "id_unique", bson.D{{Key: "id", Value: 1}}, true},
