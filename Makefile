@@ -33,7 +33,7 @@ test-web: $(WEB)/node_modules/.installed
 	cd $(WEB) && npm run --silent typecheck && npm test --silent
 
 test-browser: build
-	MONOGRAPH_BIN=$(CURDIR)/$(BIN) scripts/e2e
+	E2E_STRICT=1 MONOGRAPH_BIN=$(CURDIR)/$(BIN) scripts/e2e
 
 ## bench: delivery throughput against a reference Go server (wrk), see scripts/bench
 bench:
