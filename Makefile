@@ -28,6 +28,9 @@ test: test-go test-web test-browser
 test-go:
 	$(GO) vet -tags "$(GOTAGS)" ./...
 	$(GO) test -race -tags "$(GOTAGS)" -timeout 12m ./...
+	@echo "== again on the MongoDB layout, against a FerretDB server (MONOGRAPH_TEST_STORE=ferretdb-server)"
+	MONOGRAPH_TEST_STORE=ferretdb-server $(GO) test -tags "$(GOTAGS)" -timeout 8m \
+		./internal/mongostore/ ./internal/editorial/ ./internal/reviews/ ./internal/webhook/ ./internal/e2e/
 
 test-web: $(WEB)/node_modules/.installed
 	cd $(WEB) && npm run --silent typecheck && npm test --silent

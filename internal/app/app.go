@@ -206,14 +206,20 @@ func (a *App) URL() string {
 
 // startBackground runs the pump, the scheduler and the sweeps until ctx ends.
 func (a *App) startBackground(ctx context.Context) {
-	a.bg.Add(2)
+	a.bg.Add(1)
 	go func() {
 		defer a.bg.Done()
-		if _, err := a.Pages.PumpAll(ctx); err != nil && ctx.Err() == nil {
-			a.Log.Error("audit pump", "error", err)
+		// Without jobs, this process still moves the events of its own writes at once; the
+		// sweep that catches anything left (a crash, a full queue) runs where jobs run.
+		var sweepC <-chan time.Time
+		if a.Config.Jobs {
+			if _, err := a.Pages.PumpAll(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Error("audit pump", "error", err)
+			}
+			sweep := time.NewTicker(30 * time.Second)
+			defer sweep.Stop()
+			sweepC = sweep.C
 		}
-		sweep := time.NewTicker(30 * time.Second)
-		defer sweep.Stop()
 		for {
 			select {
 			case <-ctx.Done():
@@ -224,13 +230,18 @@ func (a *App) startBackground(ctx context.Context) {
 				} else if len(p.Outbox) > 0 {
 					a.Dispatcher.Wake() // webhook events are in the outbox now
 				}
-			case <-sweep.C:
+			case <-sweepC:
 				if _, err := a.Pages.PumpAll(ctx); err != nil && ctx.Err() == nil {
 					a.Log.Error("audit pump", "error", err)
 				}
 			}
 		}
 	}()
+	if !a.Config.Jobs {
+		a.Log.Info("background jobs are off (--jobs=false): another process must run them")
+		return
+	}
+	a.bg.Add(1)
 	go func() {
 		defer a.bg.Done()
 		tick := time.NewTicker(a.Config.SchedulerInterval)
@@ -321,6 +332,9 @@ func (a *App) buildIntegrations() error {
 func (a *App) startIntegrations(ctx, bgCtx context.Context) {
 	if err := a.Reviews.PublishStats(ctx); err != nil {
 		a.Log.Error("reader review statistics", "error", err)
+	}
+	if !a.Config.Jobs {
+		return
 	}
 	a.bg.Add(1)
 	go func() { defer a.bg.Done(); a.Dispatcher.Run(bgCtx) }()

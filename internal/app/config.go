@@ -39,12 +39,16 @@ type Config struct {
 	StaleWhileRevalidate time.Duration
 	ChangePoll           time.Duration // how often other processes' publications are noticed
 	SchedulerInterval    time.Duration
-	WebhookAllowPrivate  bool
-	WebhookMaxAttempts   int           // delivery attempts before a delivery is marked failed
-	WebhookRetryBase     time.Duration // first retry delay (doubling, full jitter, capped at WebhookRetryCap)
-	WebhookRetryCap      time.Duration
-	MaxBodyBytes         int64
-	ShutdownTimeout      time.Duration
+	// Jobs runs the background jobs: the scheduler, the review-due notifier, the audit and
+	// outbox sweep, the webhook dispatcher and the session sweep. Extra processes that only
+	// serve delivery (and, on MongoDB, requests) may run without them.
+	Jobs                bool
+	WebhookAllowPrivate bool
+	WebhookMaxAttempts  int           // delivery attempts before a delivery is marked failed
+	WebhookRetryBase    time.Duration // first retry delay (doubling, full jitter, capped at WebhookRetryCap)
+	WebhookRetryCap     time.Duration
+	MaxBodyBytes        int64
+	ShutdownTimeout     time.Duration
 }
 
 // DefaultConfig returns the defaults.
@@ -54,7 +58,7 @@ func DefaultConfig() Config {
 		LogFormat: "auto", LogLevel: "info",
 		ReviewIntervalDays: 365,
 		CacheMaxAge:        60 * time.Second, StaleWhileRevalidate: 300 * time.Second,
-		ChangePoll: time.Second, SchedulerInterval: 5 * time.Second,
+		ChangePoll: time.Second, SchedulerInterval: 5 * time.Second, Jobs: true,
 		WebhookMaxAttempts: 12, WebhookRetryBase: 2 * time.Second, WebhookRetryCap: time.Hour,
 		MaxBodyBytes: 1 << 20, ShutdownTimeout: 15 * time.Second,
 	}
@@ -88,6 +92,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 		fs.BoolVar(p, name, *p, usage+" (env "+env+")")
 	}
 	boolean(&c.Demo, "demo", "MONOGRAPH_DEMO", "create demo users and sample pages on first start (loopback only)")
+	boolean(&c.Jobs, "jobs", "MONOGRAPH_JOBS", "run the background jobs (scheduler, review-due notices, audit sweep, webhooks); false for extra delivery processes")
 	boolean(&c.WebhookAllowPrivate, "webhook-allow-private", "MONOGRAPH_WEBHOOK_ALLOW_PRIVATE", "let webhooks reach loopback/private addresses (tests and local development only)")
 	integer := func(p *int, name, env, usage string) {
 		if v, err := strconv.Atoi(getenv(env)); err == nil {

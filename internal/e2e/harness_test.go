@@ -26,6 +26,7 @@ import (
 
 	"github.com/monograph-cms/monograph/internal/app"
 	"github.com/monograph-cms/monograph/internal/auth"
+	"github.com/monograph-cms/monograph/internal/mongostore"
 )
 
 // binDir holds the monograph binary built for the tests that exec it.
@@ -38,7 +39,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binDir = dir
-	code := m.Run()
+	code := mongostore.RunTests(m)
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -156,8 +157,13 @@ type Server struct {
 
 var unsafeDBChars = regexp.MustCompile(`[^A-Za-z0-9_]+`)
 
+// runID makes database names unique to this run of the tests (with MONGODB_URI), so a
+// database left by an interrupted run is never reused, while a test that restarts its
+// server reopens its own database.
+var runID = strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
+
 func testDBName(name string) string {
-	n := "e2e_" + unsafeDBChars.ReplaceAllString(name, "_")
+	n := "e2e_" + runID + "_" + unsafeDBChars.ReplaceAllString(name, "_")
 	if len(n) > 60 {
 		n = n[:60]
 	}
@@ -206,10 +212,6 @@ func MustStart(tb testing.TB, opts ...StartOption) *Server {
 		}
 		_ = s.Close()
 	})
-	if cfg.MongoURI != "" && !sc.noSeed {
-		// A database left by an earlier run of the same test would skip seeding.
-		_ = a.Store.Collection("pages").Database().Drop(ctx)
-	}
 	if !sc.noSeed {
 		if err := a.SeedDemo(ctx); err != nil {
 			tb.Fatalf("SeedDemo: %v", err)

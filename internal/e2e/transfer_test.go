@@ -18,7 +18,8 @@ func TestExportImportRoundTrip(t *testing.T) {
 	}
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src")
-	s := MustStart(t, WithDataDir(src))
+	// The CLI runs below open the data dir: the server must have used it, not MONGODB_URI.
+	s := MustStart(t, WithDataDir(src), WithConfig(embeddedOnly))
 	writer := s.Login(t, "writer@example.com")
 	p := writer.Create(t, "round-trip", Content("Round trip"))
 	c := Content("Round trip, edited")

@@ -147,7 +147,7 @@ func (s *Store) insertRevision(ctx context.Context, rev editorial.Revision) erro
 		return cms.Errorf(cms.CodeVersionConflict, "the page was changed since you loaded it")
 	}
 	filter := bson.M{"_id": rev.ID}
-	if s.writeMu == nil {
+	if !s.perPage() {
 		filter["createdAt"] = bson.M{"$lt": time.Now().Add(-orphanAge)}
 	}
 	res, err := s.revisionDocs(rev.PageID).ReplaceOne(ctx, filter, rev)
@@ -166,7 +166,7 @@ func (s *Store) UpdatePage(ctx context.Context, p editorial.Page, expectVersion,
 }
 
 func (s *Store) replacePage(ctx context.Context, p editorial.Page, expectVersion, expectSeq int) error {
-	if s.serialised() {
+	if s.perPage() {
 		// FerretDB uses its _id index only for a filter that is exactly {_id}; a conditional
 		// filter scans the whole collection. Writes here run one at a time under writeMu and
 		// the data dir belongs to this process, so check-then-replace by _id is just as

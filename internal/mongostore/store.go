@@ -34,9 +34,10 @@ type Store struct {
 	embedded *embedded
 	log      *slog.Logger
 
-	// writeMu serialises every write in embedded mode: FerretDB v1 does not make an update
-	// atomic against a concurrent update of the same document, so two conditional updates
-	// could both "win". On MongoDB it is nil and the server decides.
+	// writeMu serialises every write of this process when the store is FerretDB (embedded,
+	// or a FerretDB server at the URI): FerretDB v1 does not make an update atomic against a
+	// concurrent update of the same document, so two conditional updates could both "win".
+	// On MongoDB it is nil and the server decides.
 	writeMu *sync.Mutex
 	// cat is the in-memory page catalogue of embedded mode (layout.go); nil on MongoDB.
 	cat *catalogue
@@ -81,6 +82,12 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		_ = s.Close(context.Background())
 		return nil, fmt.Errorf("store not reachable: %w", err)
 	}
+	if s.embedded == nil {
+		if err := s.detectFerretDB(ctx); err != nil {
+			_ = s.Close(context.Background())
+			return nil, err
+		}
+	}
 	if err := s.ensureIndexes(ctx); err != nil {
 		_ = s.Close(context.Background())
 		return nil, fmt.Errorf("create indexes: %w", err)
@@ -120,11 +127,32 @@ func (s *Store) stopEmbedded() {
 	}
 }
 
-// serialised reports whether writes run one at a time in this process (embedded mode), so
-// a read followed by a write under write() cannot be interleaved with another write.
+// detectFerretDB serialises this process's writes when the server at the URI is FerretDB
+// (its buildInfo names a ferretdbVersion), and says loudly that only one process may write:
+// a lock in one process cannot stop a second one. Processes started with background jobs
+// off and receiving no management requests (delivery only) are safe beside it.
+func (s *Store) detectFerretDB(ctx context.Context) error {
+	var info struct {
+		FerretDBVersion *string `bson:"ferretdbVersion"`
+	}
+	if err := s.client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return fmt.Errorf("read the store's buildInfo: %w", err)
+	}
+	if info.FerretDBVersion == nil {
+		return nil
+	}
+	s.writeMu = &sync.Mutex{}
+	s.log.Warn("the store at MONGODB_URI is FerretDB, whose updates are not atomic across concurrent writers: " +
+		"this process serialises its own writes, but no other process may write to this database " +
+		"(extra processes must serve delivery only, with --jobs=false); use MongoDB to run several editorial processes")
+	return nil
+}
+
+// serialised reports whether writes run one at a time in this process (FerretDB), so a
+// read followed by a write under write() cannot be interleaved with another write.
 func (s *Store) serialised() bool { return s.writeMu != nil }
 
-// write runs fn alone among writes when embedded (see writeMu).
+// write runs fn alone among this process's writes on FerretDB (see writeMu).
 func (s *Store) write(fn func() error) error {
 	if s.writeMu != nil {
 		s.writeMu.Lock()
