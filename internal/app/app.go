@@ -134,6 +134,7 @@ func (a *App) buildServices(o Options) error {
 	a.Delivery = delivery.New(delivery.Config{
 		MaxAge: a.Config.CacheMaxAge, StaleWhileRevalidate: a.Config.StaleWhileRevalidate,
 		Poll: a.Config.ChangePoll, Exclusive: a.Store.Embedded(), Logger: a.Log,
+		HotBytes: int64(a.Config.DeliveryCacheMB) << 20,
 	}, a.Store, a.Clock)
 	a.Pages.OnLiveChange = a.Delivery.Apply
 	a.Pages.OnPending = func(p editorial.Page) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/monograph-cms/monograph/internal/content"
+	"github.com/monograph-cms/monograph/internal/delivery"
 )
 
 // Config is every setting, with defaults, overridden by environment variables and then
@@ -38,6 +39,7 @@ type Config struct {
 	CacheMaxAge          time.Duration
 	StaleWhileRevalidate time.Duration
 	ChangePoll           time.Duration // how often other processes' publications are noticed
+	DeliveryCacheMB      int           // uncompressed page bytes kept for clients without gzip
 	SchedulerInterval    time.Duration
 	// Jobs runs the background jobs: the scheduler, the review-due notifier, the audit and
 	// outbox sweep, the webhook dispatcher and the session sweep. Extra processes that only
@@ -59,6 +61,7 @@ func DefaultConfig() Config {
 		ReviewIntervalDays: 365,
 		CacheMaxAge:        60 * time.Second, StaleWhileRevalidate: 300 * time.Second,
 		ChangePoll: time.Second, SchedulerInterval: 5 * time.Second, Jobs: true,
+		DeliveryCacheMB:    delivery.DefaultHotBytes >> 20,
 		WebhookMaxAttempts: 12, WebhookRetryBase: 2 * time.Second, WebhookRetryCap: time.Hour,
 		MaxBodyBytes: 1 << 20, ShutdownTimeout: 15 * time.Second,
 	}
@@ -101,6 +104,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 		fs.IntVar(p, name, *p, usage+" (env "+env+")")
 	}
 	integer(&c.WebhookMaxAttempts, "webhook-max-attempts", "MONOGRAPH_WEBHOOK_MAX_ATTEMPTS", "webhook delivery attempts before giving up")
+	integer(&c.DeliveryCacheMB, "delivery-cache-mb", "MONOGRAPH_DELIVERY_CACHE_MB", "MiB of uncompressed pages kept for clients that do not accept gzip (the rest are inflated per request)")
 	integer(&c.ReviewIntervalDays, "review-interval-days", "MONOGRAPH_REVIEW_INTERVAL_DAYS", "days until a medical review is due again")
 	duration := func(p *time.Duration, name, env, usage string) {
 		if v, err := time.ParseDuration(getenv(env)); err == nil {
@@ -150,6 +154,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ReviewIntervalDays < 1 || c.ReviewIntervalDays > 3650 {
 		errs = append(errs, fmt.Errorf("--review-interval-days %d: between 1 and 3650", c.ReviewIntervalDays))
+	}
+	if c.DeliveryCacheMB < 1 || c.DeliveryCacheMB > 1<<20 {
+		errs = append(errs, fmt.Errorf("--delivery-cache-mb %d: between 1 and 1048576", c.DeliveryCacheMB))
 	}
 	if c.WebhookMaxAttempts < 1 || c.WebhookMaxAttempts > 100 {
 		errs = append(errs, fmt.Errorf("--webhook-max-attempts %d: between 1 and 100", c.WebhookMaxAttempts))

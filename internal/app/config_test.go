@@ -25,6 +25,7 @@ func TestConfigValidate(t *testing.T) {
 		{"proxy CIDR", func(c *Config) { c.TrustedProxies = "10.0.0.0/8,127.0.0.1" }, ""},
 		{"bad log format", func(c *Config) { c.LogFormat = "xml" }, "--log-format"},
 		{"bad review interval", func(c *Config) { c.ReviewIntervalDays = 0 }, "--review-interval-days"},
+		{"delivery cache too small", func(c *Config) { c.DeliveryCacheMB = 0 }, "--delivery-cache-mb"},
 		{"unknown check", func(c *Config) { c.Checks = "spelling=blocker" }, "unknown check"},
 		{"bad check level", func(c *Config) { c.Checks = "summary_missing=fatal" }, "warning or blocker"},
 		{"check override", func(c *Config) { c.Checks = "references_missing=blocker" }, ""},

@@ -59,6 +59,9 @@ type Config struct {
 	SiteURL string
 	// ListCacheSize caps the encoded list responses kept per snapshot (default 4096).
 	ListCacheSize int
+	// HotBytes is the budget of uncompressed page bytes kept for clients that do not accept
+	// gzip (default 64 MiB); pages outside it are inflated from their gzip bytes per request.
+	HotBytes int64
 	// Logger receives reload errors and refused snapshots.
 	Logger *slog.Logger
 }
@@ -76,6 +79,9 @@ func (c Config) withDefaults() Config {
 	if c.ListCacheSize <= 0 {
 		c.ListCacheSize = 4096
 	}
+	if c.HotBytes <= 0 {
+		c.HotBytes = DefaultHotBytes
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -87,6 +93,10 @@ func (c Config) withDefaults() Config {
 	}
 	return c
 }
+
+// DefaultHotBytes is Config.HotBytes's default: about 5,000 pages of 13 KB, so a library of
+// a few thousand pages is served entirely from uncompressed bytes.
+const DefaultHotBytes = 64 << 20
 
 // ReviewStats are the reader-review figures shown in a page's "reviews" block: reader
 // opinions, not medical review.
@@ -105,6 +115,7 @@ type Service struct {
 
 	cacheControl []string
 	negCache     []string
+	hot          *hotCache
 
 	cur    atomic.Pointer[snapshot]
 	loaded atomic.Bool // a full load succeeded
@@ -142,6 +153,7 @@ func New(cfg Config, src Source, clock cms.Clock) *Service {
 		cfg: cfg, src: src, clock: clock, log: cfg.Logger,
 		stats:   map[string]ReviewStats{},
 		applied: map[int64]bool{},
+		hot:     newHotCache(cfg.HotBytes),
 	}
 	s.cacheControl = []string{"public, max-age=" + secs(cfg.MaxAge) + ", stale-while-revalidate=" + secs(cfg.StaleWhileRevalidate)}
 	s.negCache = []string{"public, max-age=" + secs(cfg.MaxAge)}
@@ -212,6 +224,9 @@ func (s *Service) Apply(p editorial.Page) {
 	cur := s.cur.Load()
 	prev := cur.byID[p.ID]
 	if prev != nil && prev.seq > p.LiveSeq {
+		if e != nil && e.page != nil {
+			s.hot.drop(e.page) // never installed
+		}
 		return
 	}
 	if p.LiveSeq > s.loadedSeq {
@@ -221,7 +236,11 @@ func (s *Service) Apply(p editorial.Page) {
 	if e == nil {
 		delete(next, p.ID)
 	} else {
-		next[p.ID] = s.refresh(e, now)
+		r := s.refresh(e, now)
+		if r != e && e.page != nil {
+			s.hot.drop(e.page) // superseded before it was installed
+		}
+		next[p.ID] = r
 	}
 	s.install(next, now)
 }
@@ -365,4 +384,10 @@ func (s *Service) install(entries map[string]*entry, now time.Time) {
 	}
 	s.marks = s.marks[cut:]
 	s.cur.Store(s.build(entries, slices.Clone(s.marks), now))
+	// Bodies that left the snapshot stop counting against the hot cache's budget.
+	for id, e := range old.byID {
+		if e.page != nil && (entries[id] == nil || entries[id].page != e.page) {
+			s.hot.drop(e.page)
+		}
+	}
 }

@@ -38,10 +38,9 @@ type entry struct {
 	drugClasses []string               // lowercased
 	tags        []string               // lowercased
 	stats       ReviewStats
-	page        *response // GET /api/v1/pages/{slug}
-	gz          *gzipSlot // its gzip variant, compressed on first request
+	page        *pageBody // GET /api/v1/pages/{slug}
 	jsonLD      *response // ?format=jsonld
-	headLen     int       // page.body[:headLen] is everything before "medicalReview"
+	headLen     int       // the page JSON up to headLen is everything before "medicalReview"
 	item        []byte    // the list item JSON
 
 	// Unpublished pages only.
@@ -231,8 +230,7 @@ func (s *Service) fillLive(e *entry, ls *editorial.LiveSnapshot, now time.Time) 
 		return err
 	}
 	e.headLen = headLen
-	e.page = newResponse(http.StatusOK, ctJSON, body, strongETag(e.contentHash, body), e.lastModified())
-	e.gz = &gzipSlot{}
+	e.page = s.hot.newPageBody(body, strongETag(e.contentHash, body), e.lastModified())
 
 	ld, err := jsonLD(e.slug, s.cfg.SiteURL, r, ls)
 	if err != nil {
@@ -271,9 +269,9 @@ func (s *Service) refresh(e *entry, now time.Time) *entry {
 	}
 	n := *e
 	n.review.Overdue, n.stats = overdue, st
-	body := append(e.page.body[:e.headLen:e.headLen], encodeTail(&n.review, st, false)...)
-	n.page = newResponse(http.StatusOK, ctJSON, body, strongETag(n.contentHash, body), n.lastModified())
-	n.gz = &gzipSlot{}
+	head := s.hot.peek(e.page)[:e.headLen:e.headLen]
+	body := append(head, encodeTail(&n.review, st, false)...)
+	n.page = s.hot.newPageBody(body, strongETag(n.contentHash, body), n.lastModified())
 	return &n
 }
 

@@ -148,11 +148,16 @@ type fixture struct {
 	h     http.Handler
 }
 
-func newFixture(tb testing.TB) *fixture {
+func newFixture(tb testing.TB) *fixture { return newFixtureWith(tb, func(*Config) {}) }
+
+// newFixtureWith is newFixture with the configuration edited by tweak.
+func newFixtureWith(tb testing.TB, tweak func(*Config)) *fixture {
 	tb.Helper()
 	f := &fixture{src: &memSource{}, clock: &fakeClock{now: t0}}
-	f.svc = New(Config{MaxAge: time.Minute, StaleWhileRevalidate: 5 * time.Minute,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, f.src, f.clock)
+	cfg := Config{MaxAge: time.Minute, StaleWhileRevalidate: 5 * time.Minute,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	tweak(&cfg)
+	f.svc = New(cfg, f.src, f.clock)
 	f.h = f.svc.Handler()
 	return f
 }

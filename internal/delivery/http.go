@@ -1,13 +1,10 @@
 package delivery
 
 import (
-	"bytes"
-	"compress/gzip"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -82,13 +79,13 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 			h["Cache-Control"] = s.negCache
 			write(w, r, sn.gone)
 		case r.URL.RawQuery == "":
-			s.writeCached(w, r, e.page, e.gz)
+			s.writePage(w, r, e.page)
 		default:
 			switch url.Values(parseQueryFast(r.URL.RawQuery)).Get("format") {
 			case "", "json":
-				s.writeCached(w, r, e.page, e.gz)
+				s.writePage(w, r, e.page)
 			case "jsonld":
-				s.writeCached(w, r, e.jsonLD, nil)
+				s.writeCached(w, r, e.jsonLD)
 			default:
 				write(w, r, respBadForm)
 			}
@@ -99,7 +96,7 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 			write(w, r, resp)
 			return
 		}
-		s.writeCached(w, r, resp, nil)
+		s.writeCached(w, r, resp)
 	case p == SyncPath:
 		h["Cache-Control"] = hdrNoCache
 		write(w, r, sn.syncSince(r.URL.RawQuery, s.clock.Now(), s.cfg.SyncGrace))
@@ -114,18 +111,10 @@ func parseQueryFast(raw string) map[string][]string {
 	return v
 }
 
-// writeCached writes a cacheable 200 answer, or 304 when the client holds it already. gz,
-// when not nil, holds the lazily compressed variant of resp.
-func (s *Service) writeCached(w http.ResponseWriter, r *http.Request, resp *response, gz *gzipSlot) {
+// writeCached writes a cacheable 200 answer, or 304 when the client holds it already.
+func (s *Service) writeCached(w http.ResponseWriter, r *http.Request, resp *response) {
 	h := w.Header()
 	h["Cache-Control"] = s.cacheControl
-	if gz != nil {
-		h["Vary"] = hdrVary
-		if ae := r.Header["Accept-Encoding"]; ae != nil && acceptsGzip(ae) {
-			resp = gz.get(resp)
-			h["Content-Encoding"] = hdrGzip
-		}
-	}
 	h["Etag"] = resp.etagHdr
 	h["Last-Modified"] = resp.lastModHdr
 	if notModified(r, resp) {
@@ -133,6 +122,36 @@ func (s *Service) writeCached(w http.ResponseWriter, r *http.Request, resp *resp
 		return
 	}
 	write(w, r, resp)
+}
+
+// writePage writes a page: its gzip bytes to a client that accepts gzip, else its identity
+// bytes from the hot cache (inflated on a miss); or 304. Each encoding has its own ETag.
+func (s *Service) writePage(w http.ResponseWriter, r *http.Request, pb *pageBody) {
+	h := w.Header()
+	h["Cache-Control"] = s.cacheControl
+	h["Vary"] = hdrVary
+	resp, gz := pb.plain, false
+	if ae := r.Header["Accept-Encoding"]; ae != nil && acceptsGzip(ae) {
+		resp, gz = pb.gz, true
+		h["Content-Encoding"] = hdrGzip
+	}
+	h["Etag"] = resp.etagHdr
+	h["Last-Modified"] = resp.lastModHdr
+	if notModified(r, resp) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h["Content-Type"] = resp.contentType
+	h["Content-Length"] = resp.length
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	if gz {
+		_, _ = w.Write(resp.body)
+		return
+	}
+	_, _ = w.Write(s.hot.bytes(pb))
 }
 
 func write(w http.ResponseWriter, r *http.Request, resp *response) {
@@ -184,23 +203,4 @@ func acceptsGzip(values []string) bool {
 		}
 	}
 	return false
-}
-
-// gzipSlot holds the gzip variant of a page, compressed on first request.
-type gzipSlot struct {
-	once sync.Once
-	resp *response
-}
-
-func (g *gzipSlot) get(plain *response) *response {
-	g.once.Do(func() {
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		_, _ = zw.Write(plain.body)
-		_ = zw.Close()
-		body := buf.Bytes()
-		etag := plain.etag[:len(plain.etag)-1] + `-gz"`
-		g.resp = newResponse(plain.status, plain.contentType, body, etag, plain.lastMod)
-	})
-	return g.resp
 }

@@ -1,0 +1,174 @@
+package delivery
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// pagesFixture publishes n pages with a body of roughly 2 KB each and a hot cache budget.
+func pagesFixture(tb testing.TB, n int, budget int64) *fixture {
+	f := newFixtureWith(tb, func(c *Config) { c.HotBytes = budget })
+	for i := 0; i < n; i++ {
+		c := sampleContent(slugN(i))
+		c.Sections[0].Body = strings.Repeat("A paragraph about "+slugN(i)+". ", 60)
+		f.publish(livePage(slugN(i), slugN(i), c, 1, t0.Add(time.Duration(i)*time.Minute), t0.AddDate(1, 0, 0)))
+	}
+	return f
+}
+
+func gunzip(tb testing.TB, b []byte) []byte {
+	tb.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// checkHotCache fails unless the cache's accounting matches its ring, stays within the
+// budget, and holds only bodies of the current snapshot.
+func checkHotCache(tb testing.TB, f *fixture) (pages int) {
+	tb.Helper()
+	c := f.svc.hot
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	current := map[*pageBody]bool{}
+	for _, e := range f.svc.cur.Load().byID {
+		current[e.page] = true
+	}
+	var sum int64
+	for i, pb := range c.ring {
+		if pb.slot != i {
+			tb.Fatalf("ring[%d] thinks it is at %d", i, pb.slot)
+		}
+		if !current[pb] {
+			tb.Errorf("ring[%d] holds a body that left the snapshot", i)
+		}
+		sum += int64(len(*pb.hot.Load()))
+	}
+	if sum != c.used || c.used > c.budget {
+		tb.Fatalf("hot cache: ring holds %d bytes, used says %d, budget %d", sum, c.used, c.budget)
+	}
+	return len(c.ring)
+}
+
+// TestPagesBeyondTheHotBudget: with a budget of a few pages, every page is still served
+// with the same bytes, ETag and length as when all of them fit, by identity and by gzip.
+func TestPagesBeyondTheHotBudget(t *testing.T) {
+	const n = 30
+	all := pagesFixture(t, n, 1<<30)
+	probe := all.get(t, "GET", "/api/v1/pages/"+slugN(0))
+	small := pagesFixture(t, n, int64(3*probe.Body.Len()+100))
+	if got := checkHotCache(t, small); got > 3 {
+		t.Fatalf("%d pages cached within a budget of 3", got)
+	}
+	for round := 0; round < 2; round++ {
+		for i := 0; i < n; i++ {
+			path := "/api/v1/pages/" + slugN(i)
+			want := all.get(t, "GET", path)
+			for _, tc := range []struct{ name, ae string }{{"identity", ""}, {"gzip", "gzip"}} {
+				got := small.get(t, "GET", path, "Accept-Encoding", tc.ae)
+				wantG := all.get(t, "GET", path, "Accept-Encoding", tc.ae)
+				body := got.Body.Bytes()
+				if tc.ae == "gzip" {
+					body = gunzip(t, body)
+				}
+				if got.Code != 200 || !bytes.Equal(body, want.Body.Bytes()) {
+					t.Fatalf("%s %s: %d, bytes differ from the fully cached server's", tc.name, path, got.Code)
+				}
+				for _, h := range []string{"ETag", "Content-Length", "Last-Modified", "Content-Encoding", "Vary"} {
+					if got.Header().Get(h) != wantG.Header().Get(h) {
+						t.Fatalf("%s %s: %s %q, want %q", tc.name, path, h, got.Header().Get(h), wantG.Header().Get(h))
+					}
+				}
+				if nm := small.get(t, "GET", path, "Accept-Encoding", tc.ae, "If-None-Match", got.Header().Get("ETag")); nm.Code != 304 {
+					t.Fatalf("%s %s: If-None-Match → %d", tc.name, path, nm.Code)
+				}
+			}
+			checkHotCache(t, small)
+		}
+	}
+	if w := small.get(t, "HEAD", "/api/v1/pages/"+slugN(7)); w.Code != 200 || w.Body.Len() != 0 || w.Header().Get("Content-Length") != probe.Header().Get("Content-Length") {
+		t.Errorf("HEAD: %d, %d body bytes, length %s", w.Code, w.Body.Len(), w.Header().Get("Content-Length"))
+	}
+}
+
+// TestHotCacheKeepsWhatIsServed: CLOCK gives a page served between misses a second chance,
+// so a popular page stays cached while a scan of cold pages passes through.
+func TestHotCacheKeepsWhatIsServed(t *testing.T) {
+	f := pagesFixture(t, 40, 1<<30)
+	size := int64(f.get(t, "GET", "/api/v1/pages/"+slugN(0)).Body.Len())
+	f = pagesFixture(t, 40, 4*size+100)
+	popular := f.svc.cur.Load().bySlug[slugN(0)].page
+	f.get(t, "GET", "/api/v1/pages/"+slugN(0))
+	for i := 1; i < 40; i++ {
+		f.get(t, "GET", "/api/v1/pages/"+slugN(i)) // a miss: evicts one page
+		if popular.hot.Load() == nil {
+			t.Fatalf("the popular page was evicted by cold page %d", i)
+		}
+		f.get(t, "GET", "/api/v1/pages/"+slugN(0))
+	}
+	checkHotCache(t, f)
+}
+
+// TestHotCacheFollowsPublications: republished and unpublished pages leave the cache, so
+// the budget counts only what is live, and readers racing with publications get whole,
+// correct pages (run with -race).
+func TestHotCacheFollowsPublications(t *testing.T) {
+	const n = 20
+	f := pagesFixture(t, n, 5*2600)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(seed uint64) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(seed, 1))
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				i := rng.IntN(n)
+				ae := []string{"", "gzip"}[rng.IntN(2)]
+				r := f.get(t, "GET", "/api/v1/pages/"+slugN(i), "Accept-Encoding", ae)
+				if r.Code == 410 {
+					continue
+				}
+				body := r.Body.Bytes()
+				if ae == "gzip" {
+					body = gunzip(t, body)
+				}
+				if r.Code != 200 || !bytes.Contains(body, []byte(`"slug":"`+slugN(i)+`"`)) || !bytes.HasSuffix(body, []byte("}")) {
+					t.Errorf("%s: %d %.80q", slugN(i), r.Code, body)
+					return
+				}
+			}
+		}(uint64(w))
+	}
+	for round := 2; round < 6; round++ {
+		for i := 0; i < n; i++ {
+			c := sampleContent(slugN(i))
+			c.Sections[0].Body = strings.Repeat("Revised paragraph. ", 40+round)
+			p := livePage(slugN(i), slugN(i), c, round, t0.Add(time.Hour), t0.AddDate(1, 0, 0))
+			if i%5 == 0 && round == 5 {
+				p = unpublish(p, t0.Add(2*time.Hour))
+			}
+			f.publish(p)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	checkHotCache(t, f)
+}
