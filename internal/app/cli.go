@@ -87,6 +87,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return err
 	}
+	if getenv("GOMEMLIMIT") == "" && cfg.MemoryLimitMB > 0 {
+		go governMemory(ctx, int64(cfg.MemoryLimitMB)<<20, a.Log)
+	}
 	if cfg.Demo {
 		if err := a.SeedDemo(ctx); err != nil {
 			_ = a.Close(context.Background())

@@ -40,6 +40,7 @@ type Config struct {
 	StaleWhileRevalidate time.Duration
 	ChangePoll           time.Duration // how often other processes' publications are noticed
 	DeliveryCacheMB      int           // uncompressed page bytes kept for clients without gzip
+	MemoryLimitMB        int           // serve's soft heap limit (0: none); GOMEMLIMIT wins
 	SchedulerInterval    time.Duration
 	// Jobs runs the background jobs: the scheduler, the review-due notifier, the audit and
 	// outbox sweep, the webhook dispatcher and the session sweep. Extra processes that only
@@ -61,7 +62,7 @@ func DefaultConfig() Config {
 		ReviewIntervalDays: 365,
 		CacheMaxAge:        60 * time.Second, StaleWhileRevalidate: 300 * time.Second,
 		ChangePoll: time.Second, SchedulerInterval: 5 * time.Second, Jobs: true,
-		DeliveryCacheMB:    delivery.DefaultHotBytes >> 20,
+		DeliveryCacheMB: delivery.DefaultHotBytes >> 20, MemoryLimitMB: 128,
 		WebhookMaxAttempts: 12, WebhookRetryBase: 2 * time.Second, WebhookRetryCap: time.Hour,
 		MaxBodyBytes: 1 << 20, ShutdownTimeout: 15 * time.Second,
 	}
@@ -105,6 +106,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	integer(&c.WebhookMaxAttempts, "webhook-max-attempts", "MONOGRAPH_WEBHOOK_MAX_ATTEMPTS", "webhook delivery attempts before giving up")
 	integer(&c.DeliveryCacheMB, "delivery-cache-mb", "MONOGRAPH_DELIVERY_CACHE_MB", "MiB of uncompressed pages kept for clients that do not accept gzip (the rest are inflated per request)")
+	integer(&c.MemoryLimitMB, "memory-limit-mb", "MONOGRAPH_MEMORY_LIMIT_MB", "soft heap limit in MiB, raised only when live data needs more (0: none; GOMEMLIMIT overrides)")
 	integer(&c.ReviewIntervalDays, "review-interval-days", "MONOGRAPH_REVIEW_INTERVAL_DAYS", "days until a medical review is due again")
 	duration := func(p *time.Duration, name, env, usage string) {
 		if v, err := time.ParseDuration(getenv(env)); err == nil {
@@ -157,6 +159,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DeliveryCacheMB < 1 || c.DeliveryCacheMB > 1<<20 {
 		errs = append(errs, fmt.Errorf("--delivery-cache-mb %d: between 1 and 1048576", c.DeliveryCacheMB))
+	}
+	if c.MemoryLimitMB != 0 && (c.MemoryLimitMB < 32 || c.MemoryLimitMB > 1<<20) {
+		errs = append(errs, fmt.Errorf("--memory-limit-mb %d: 0 (none) or between 32 and 1048576", c.MemoryLimitMB))
 	}
 	if c.WebhookMaxAttempts < 1 || c.WebhookMaxAttempts > 100 {
 		errs = append(errs, fmt.Errorf("--webhook-max-attempts %d: between 1 and 100", c.WebhookMaxAttempts))

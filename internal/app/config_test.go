@@ -26,6 +26,7 @@ func TestConfigValidate(t *testing.T) {
 		{"bad log format", func(c *Config) { c.LogFormat = "xml" }, "--log-format"},
 		{"bad review interval", func(c *Config) { c.ReviewIntervalDays = 0 }, "--review-interval-days"},
 		{"delivery cache too small", func(c *Config) { c.DeliveryCacheMB = 0 }, "--delivery-cache-mb"},
+		{"memory limit too small", func(c *Config) { c.MemoryLimitMB = 8 }, "--memory-limit-mb"},
 		{"unknown check", func(c *Config) { c.Checks = "spelling=blocker" }, "unknown check"},
 		{"bad check level", func(c *Config) { c.Checks = "summary_missing=fatal" }, "warning or blocker"},
 		{"check override", func(c *Config) { c.Checks = "references_missing=blocker" }, ""},

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// pageBody is the delivered JSON of one live page. Its gzip bytes are always kept: browsers,
+// pageBody is the delivered JSON of one live page (or its JSON-LD). Its gzip bytes are always kept: browsers,
 // CDNs and HTTP libraries ask for gzip, and they are about a third of the size. Its identity
 // bytes are kept only while the page is in the hot cache, within a byte budget, and are
 // inflated from the gzip bytes on a miss. Memory therefore grows with the compressed size of
@@ -23,8 +23,9 @@ type pageBody struct {
 	gz    *response // the gzip bytes with their own ETag
 	n     int       // length of the identity bytes
 
-	hot atomic.Pointer[[]byte] // identity bytes while cached
-	ref atomic.Bool            // CLOCK reference bit: served since the hand last passed
+	hot     atomic.Pointer[[]byte] // identity bytes while cached
+	ref     atomic.Bool            // CLOCK reference bit: served since the hand last passed
+	seenGen atomic.Uint32          // the miss window of its last miss (0: none), see worthCaching
 
 	// Guarded by hotCache.mu.
 	slot    int  // index in hotCache.ring, -1 when not cached
@@ -40,6 +41,18 @@ var gzipReaders sync.Pool // *gzip.Reader
 
 // newPageBody compresses body and offers its identity bytes to the hot cache.
 func (c *hotCache) newPageBody(body []byte, etag string, lastMod time.Time) *pageBody {
+	pb := newBody(ctJSON, body, etag, lastMod)
+	c.admit(pb, body)
+	return pb
+}
+
+// newColdBody compresses body and caches its identity bytes only once they are asked for
+// (JSON-LD documents: fetched by crawlers, rarely by the websites' pages).
+func (c *hotCache) newColdBody(ct []string, body []byte, etag string, lastMod time.Time) *pageBody {
+	return newBody(ct, body, etag, lastMod)
+}
+
+func newBody(ct []string, body []byte, etag string, lastMod time.Time) *pageBody {
 	var buf bytes.Buffer
 	zw := gzipWriters.Get().(*gzip.Writer)
 	zw.Reset(&buf)
@@ -47,23 +60,20 @@ func (c *hotCache) newPageBody(body []byte, etag string, lastMod time.Time) *pag
 	_ = zw.Close()
 	gzipWriters.Put(zw)
 	gz := bytes.Clone(buf.Bytes()) // exact size: this lives as long as the page is live
-	plain := newResponse(http.StatusOK, ctJSON, nil, etag, lastMod)
+	plain := newResponse(http.StatusOK, ct, nil, etag, lastMod)
 	plain.length = []string{strconv.Itoa(len(body))}
-	pb := &pageBody{
+	return &pageBody{
 		plain: plain, n: len(body),
-		gz:    newResponse(http.StatusOK, ctJSON, gz, etag[:len(etag)-1]+`-gz"`, lastMod),
+		gz:    newResponse(http.StatusOK, ct, gz, etag[:len(etag)-1]+`-gz"`, lastMod),
 		slot:  -1,
 	}
-	c.admit(pb, body)
-	return pb
 }
 
 // size is the length of the identity bytes.
 func (pb *pageBody) size() int { return pb.n }
 
-// inflate returns the identity bytes decompressed from the gzip bytes.
-func (pb *pageBody) inflate() []byte {
-	out := make([]byte, pb.size())
+// inflate decompresses the identity bytes into out (of length size()) and returns it.
+func (pb *pageBody) inflate(out []byte) []byte {
 	src := bytes.NewReader(pb.gz.body)
 	zr, _ := gzipReaders.Get().(*gzip.Reader)
 	var err error
@@ -89,6 +99,8 @@ func (pb *pageBody) inflate() []byte {
 // the hand past referenced pages, clearing their bits, to the first unreferenced one.
 type hotCache struct {
 	budget int64
+	window uint64        // misses per doorkeeper window: about the pages the budget holds
+	misses atomic.Uint64 // identity misses so far
 
 	mu   sync.Mutex
 	used int64
@@ -96,19 +108,46 @@ type hotCache struct {
 	hand int
 }
 
-func newHotCache(budget int64) *hotCache { return &hotCache{budget: budget} }
+func newHotCache(budget int64) *hotCache {
+	return &hotCache{budget: budget, window: uint64(max(64, budget>>14))}
+}
 
-// bytes returns pb's identity bytes for a response, caching them on a miss.
-func (c *hotCache) bytes(pb *pageBody) []byte {
+// inflateBufs recycles the buffers of pages inflated for one response only.
+var inflateBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// write writes pb's identity bytes to w: from the cache, or inflated on a miss, into a new
+// buffer that joins the cache when worthCaching says so, else into a recycled one.
+func (c *hotCache) write(w io.Writer, pb *pageBody) {
 	if b := pb.hot.Load(); b != nil {
 		if !pb.ref.Load() {
 			pb.ref.Store(true)
 		}
-		return *b
+		_, _ = w.Write(*b)
+		return
 	}
-	b := pb.inflate()
-	c.admit(pb, b)
-	return b
+	if c.worthCaching(pb) {
+		b := pb.inflate(make([]byte, pb.size()))
+		c.admit(pb, b)
+		_, _ = w.Write(b)
+		return
+	}
+	bp := inflateBufs.Get().(*[]byte)
+	if cap(*bp) < pb.size() {
+		*bp = make([]byte, pb.size())
+	}
+	_, _ = w.Write(pb.inflate((*bp)[:pb.size()]))
+	inflateBufs.Put(bp) // Write does not keep the slice
+}
+
+// worthCaching is the doorkeeper in front of the cache: a page gets in on its second miss
+// within about two windows of misses, a window being as many misses as the budget holds
+// pages. So pages asked for again and again get in, while a crawl of cold pages, or uniform
+// traffic over a library larger than the budget, does not churn the cache (each admission
+// evicts a page and leaves its bytes to the collector).
+func (c *hotCache) worthCaching(pb *pageBody) bool {
+	gen := uint32(c.misses.Add(1)/c.window) + 1 // +1: 0 means never missed
+	last := pb.seenGen.Swap(gen)
+	return last != 0 && gen-last <= 1
 }
 
 // peek returns pb's identity bytes without caching them (re-encoding a page's tail).
@@ -116,7 +155,7 @@ func (c *hotCache) peek(pb *pageBody) []byte {
 	if b := pb.hot.Load(); b != nil {
 		return *b
 	}
-	return pb.inflate()
+	return pb.inflate(make([]byte, pb.size()))
 }
 
 // admit caches b as pb's identity bytes, evicting others as needed.

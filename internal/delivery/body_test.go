@@ -44,7 +44,7 @@ func checkHotCache(tb testing.TB, f *fixture) (pages int) {
 	defer c.mu.Unlock()
 	current := map[*pageBody]bool{}
 	for _, e := range f.svc.cur.Load().byID {
-		current[e.page] = true
+		current[e.page], current[e.jsonLD] = true, true
 	}
 	var sum int64
 	for i, pb := range c.ring {
@@ -62,8 +62,9 @@ func checkHotCache(tb testing.TB, f *fixture) (pages int) {
 	return len(c.ring)
 }
 
-// TestPagesBeyondTheHotBudget: with a budget of a few pages, every page is still served
-// with the same bytes, ETag and length as when all of them fit, by identity and by gzip.
+// TestPagesBeyondTheHotBudget: with a budget of a few pages, every page and JSON-LD
+// document is still served with the same bytes, ETag and length as when all of them fit,
+// by identity and by gzip.
 func TestPagesBeyondTheHotBudget(t *testing.T) {
 	const n = 30
 	all := pagesFixture(t, n, 1<<30)
@@ -73,8 +74,11 @@ func TestPagesBeyondTheHotBudget(t *testing.T) {
 		t.Fatalf("%d pages cached within a budget of 3", got)
 	}
 	for round := 0; round < 2; round++ {
-		for i := 0; i < n; i++ {
-			path := "/api/v1/pages/" + slugN(i)
+		for i := 0; i < 2*n; i++ {
+			path := "/api/v1/pages/" + slugN(i/2)
+			if i%2 == 1 {
+				path += "?format=jsonld"
+			}
 			want := all.get(t, "GET", path)
 			for _, tc := range []struct{ name, ae string }{{"identity", ""}, {"gzip", "gzip"}} {
 				got := small.get(t, "GET", path, "Accept-Encoding", tc.ae)
@@ -111,10 +115,12 @@ func TestHotCacheKeepsWhatIsServed(t *testing.T) {
 	f = pagesFixture(t, 40, 4*size+100)
 	popular := f.svc.cur.Load().bySlug[slugN(0)].page
 	f.get(t, "GET", "/api/v1/pages/"+slugN(0))
+	f.get(t, "GET", "/api/v1/pages/"+slugN(0)) // missed twice: cached
 	for i := 1; i < 40; i++ {
-		f.get(t, "GET", "/api/v1/pages/"+slugN(i)) // a miss: evicts one page
+		f.get(t, "GET", "/api/v1/pages/"+slugN(i))
+		f.get(t, "GET", "/api/v1/pages/"+slugN(i)) // the second miss: it gets in, evicting one
 		if popular.hot.Load() == nil {
-			t.Fatalf("the popular page was evicted by cold page %d", i)
+			t.Fatalf("the popular page was evicted by page %d", i)
 		}
 		f.get(t, "GET", "/api/v1/pages/"+slugN(0))
 	}
@@ -170,5 +176,50 @@ func TestHotCacheFollowsPublications(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+	checkHotCache(t, f)
+}
+
+// TestHotCacheDoorkeeper: a crawl that asks for every cold page once changes nothing in the
+// cache; a page missed twice in a row gets in.
+func TestHotCacheDoorkeeper(t *testing.T) {
+	f := pagesFixture(t, 40, 1<<30)
+	size := int64(f.get(t, "GET", "/api/v1/pages/"+slugN(0)).Body.Len())
+	f = pagesFixture(t, 40, 4*size+100)
+	cached := func() map[*pageBody]bool {
+		f.svc.hot.mu.Lock()
+		defer f.svc.hot.mu.Unlock()
+		m := map[*pageBody]bool{}
+		for _, pb := range f.svc.hot.ring {
+			m[pb] = true
+		}
+		return m
+	}
+	before := cached()
+	for i := 0; i < 40; i++ {
+		if before[f.svc.cur.Load().bySlug[slugN(i)].page] {
+			continue // crawl the cold pages only
+		}
+		if w := f.get(t, "GET", "/api/v1/pages/"+slugN(i)); w.Code != 200 {
+			t.Fatalf("%s: %d", slugN(i), w.Code)
+		}
+	}
+	if after := cached(); len(after) != len(before) || !func() bool {
+		for pb := range after {
+			if !before[pb] {
+				return false
+			}
+		}
+		return true
+	}() {
+		t.Fatalf("a crawl of cold pages changed the cache")
+	}
+	cold := f.svc.cur.Load().bySlug[slugN(5)].page
+	if cold.hot.Load() != nil {
+		t.Skip("page 5 was cached at load; pick another")
+	}
+	f.get(t, "GET", "/api/v1/pages/"+slugN(5))
+	if cold.hot.Load() == nil {
+		t.Fatalf("a page missed twice in a row is not cached")
+	}
 	checkHotCache(t, f)
 }

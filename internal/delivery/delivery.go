@@ -94,9 +94,9 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// DefaultHotBytes is Config.HotBytes's default: about 5,000 pages of 13 KB, so a library of
-// a few thousand pages is served entirely from uncompressed bytes.
-const DefaultHotBytes = 64 << 20
+// DefaultHotBytes is Config.HotBytes's default: about 2,500 pages of 13 KB, so a library
+// of a couple of thousand pages is served entirely from uncompressed bytes.
+const DefaultHotBytes = 32 << 20
 
 // ReviewStats are the reader-review figures shown in a page's "reviews" block: reader
 // opinions, not medical review.
@@ -226,6 +226,7 @@ func (s *Service) Apply(p editorial.Page) {
 	if prev != nil && prev.seq > p.LiveSeq {
 		if e != nil && e.page != nil {
 			s.hot.drop(e.page) // never installed
+			s.hot.drop(e.jsonLD)
 		}
 		return
 	}
@@ -386,8 +387,12 @@ func (s *Service) install(entries map[string]*entry, now time.Time) {
 	s.cur.Store(s.build(entries, slices.Clone(s.marks), now))
 	// Bodies that left the snapshot stop counting against the hot cache's budget.
 	for id, e := range old.byID {
-		if e.page != nil && (entries[id] == nil || entries[id].page != e.page) {
+		n := entries[id]
+		if e.page != nil && (n == nil || n.page != e.page) {
 			s.hot.drop(e.page)
+		}
+		if e.jsonLD != nil && (n == nil || n.jsonLD != e.jsonLD) {
+			s.hot.drop(e.jsonLD)
 		}
 	}
 }

@@ -39,7 +39,7 @@ type entry struct {
 	tags        []string               // lowercased
 	stats       ReviewStats
 	page        *pageBody // GET /api/v1/pages/{slug}
-	jsonLD      *response // ?format=jsonld
+	jsonLD      *pageBody // ?format=jsonld
 	headLen     int       // the page JSON up to headLen is everything before "medicalReview"
 	item        []byte    // the list item JSON
 
@@ -236,7 +236,7 @@ func (s *Service) fillLive(e *entry, ls *editorial.LiveSnapshot, now time.Time) 
 	if err != nil {
 		return err
 	}
-	e.jsonLD = newResponse(http.StatusOK, ctLD, ld, strongETag(e.contentHash, ld), e.publishedAt)
+	e.jsonLD = s.hot.newColdBody(ctLD, ld, strongETag(e.contentHash, ld), e.publishedAt)
 
 	e.item, err = marshal(listItem{
 		Slug: e.slug, Title: r.Title, Summary: r.Summary,

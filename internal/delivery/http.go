@@ -85,7 +85,7 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 			case "", "json":
 				s.writePage(w, r, e.page)
 			case "jsonld":
-				s.writeCached(w, r, e.jsonLD)
+				s.writePage(w, r, e.jsonLD)
 			default:
 				write(w, r, respBadForm)
 			}
@@ -151,7 +151,7 @@ func (s *Service) writePage(w http.ResponseWriter, r *http.Request, pb *pageBody
 		_, _ = w.Write(resp.body)
 		return
 	}
-	_, _ = w.Write(s.hot.bytes(pb))
+	s.hot.write(w, pb)
 }
 
 func write(w http.ResponseWriter, r *http.Request, resp *response) {

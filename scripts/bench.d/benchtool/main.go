@@ -1,11 +1,22 @@
 // Command benchtool is the helper of scripts/bench:
 //
 //	benchtool seed -data DIR -pages N      publish N realistic pages through editorial.Service
+//	benchtool seed -uri URI -pages N [-workflow K]
+//	                                       the same on a store server (see below)
+//	benchtool ferretdb -dir DIR -uri-file F
+//	                                       run a FerretDB server (the stand-in for MongoDB)
 //	benchtool capture -url URL -out FILE -slugs FILE
 //	                                       fetch every benchmarked response once, for refserver
 //
 // Seeding goes through app.Open and the editorial service (create, submit, approve with the
 // reviewer's password, publish): the real code path and store, without HTTP logins.
+//
+// On a store server (-uri), the first K pages (default 50) go through the workflow; the
+// others are copies of those published page documents with their own id, slug and content
+// (rendered by the same renderer, hashed by the same hash), inserted directly. Publishing
+// 10,000 pages through the workflow on FerretDB would take hours: without usable indexes
+// every conditional update scans the whole pages collection. The copies are for measuring
+// the server's memory and speed with many live pages; their audit chains are not valid.
 package main
 
 import (
@@ -15,15 +26,20 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/monograph-cms/monograph/internal/app"
 	"github.com/monograph-cms/monograph/internal/auth"
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/content"
+	"github.com/monograph-cms/monograph/internal/editorial"
+	"github.com/monograph-cms/monograph/internal/mongostore"
 )
 
 func main() {
@@ -37,6 +53,8 @@ func main() {
 		err = seed(os.Args[2:])
 	case "capture":
 		err = capture(os.Args[2:])
+	case "ferretdb":
+		err = ferretdb(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -51,11 +69,19 @@ const password = "bench-password-123"
 func seed(args []string) error {
 	fs := flag.NewFlagSet("seed", flag.ExitOnError)
 	dir := fs.String("data", "", "data dir")
+	uri := fs.String("uri", "", "store server URI (instead of the embedded store under -data)")
+	db := fs.String("db", "monograph", "database name")
 	n := fs.Int("pages", 1000, "pages to publish")
+	viaWorkflow := fs.Int("workflow", 50, "with -uri: pages published through the workflow; the rest are copies")
 	_ = fs.Parse(args)
 	ctx := context.Background()
 	cfg := app.DefaultConfig()
 	cfg.DataDir = *dir
+	cfg.MongoURI = *uri
+	cfg.Database = *db
+	if *uri == "" {
+		*viaWorkflow = *n
+	}
 	cfg.LogLevel = "error"
 	hasher, err := auth.NewHasher(auth.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
 	if err != nil {
@@ -85,9 +111,19 @@ func seed(args []string) error {
 	pages := a.Pages
 	start := time.Now()
 	size := 0
+	var published []editorial.Page
 	for i := 0; i < *n; i++ {
 		slug, c := page(i)
 		size += len(content.Canonical(c))
+		if i >= *viaWorkflow {
+			if err := insertCopy(ctx, a, published[i%len(published)], i, slug, c); err != nil {
+				return fmt.Errorf("copy %s: %w", slug, err)
+			}
+			if (i+1)%1000 == 0 {
+				fmt.Fprintf(os.Stderr, "  seeded %d pages (%.0f/s)\n", i+1, float64(i+1)/time.Since(start).Seconds())
+			}
+			continue
+		}
 		p, err := pages.Create(ctx, writer, slug, c, "bench")
 		if err != nil {
 			return fmt.Errorf("create %s: %w", slug, err)
@@ -98,9 +134,10 @@ func seed(args []string) error {
 		if p, err = pages.Approve(ctx, reviewer, p.ID, nil, p.Workflow.Revision, password, ""); err != nil {
 			return fmt.Errorf("approve %s: %w", slug, err)
 		}
-		if _, err = pages.Publish(ctx, editor, p.ID, nil, nil); err != nil {
+		if p, err = pages.Publish(ctx, editor, p.ID, nil, nil); err != nil {
 			return fmt.Errorf("publish %s: %w", slug, err)
 		}
+		published = append(published, p)
 		if (i+1)%1000 == 0 {
 			fmt.Fprintf(os.Stderr, "  seeded %d pages (%.0f/s)\n", i+1, float64(i+1)/time.Since(start).Seconds())
 		}
@@ -111,6 +148,81 @@ func seed(args []string) error {
 	fmt.Fprintf(os.Stderr, "  seeded %d pages in %v, content %.1f KB each on average\n", *n, time.Since(start).Round(time.Millisecond), float64(size)/float64(max(*n, 1))/1024)
 	return nil
 }
+
+// insertCopy inserts page i as a copy of the published page tpl with content c: its own
+// id, slug, rendered snapshot and content hash, and the next change number.
+func insertCopy(ctx context.Context, a *app.App, tpl editorial.Page, i int, slug string, c content.Content) error {
+	c = c.Normalized()
+	hash := content.Hash(c)
+	p := tpl
+	p.ID, p.Slug, p.Content = cms.NewID(), slug, c
+	p.PendingEvents, p.Outbox = nil, nil
+	wf := tpl.Workflow
+	wf.ContentHash = hash
+	appr := *wf.Approval
+	appr.ContentHash = hash
+	live := *wf.Live
+	live.ContentHash, live.Approval = hash, appr
+	wf.Approval, wf.Live = &appr, &live
+	p.Workflow = wf
+	ls := *tpl.LiveSnapshot
+	ls.ContentHash, ls.Rendered, ls.Approval = hash, content.Render(c), appr
+	ls.Seq = tpl.LiveSeq + int64(i)*1000
+	p.LiveSnapshot, p.LiveSeq = &ls, ls.Seq
+	rev, err := a.Store.Revision(ctx, tpl.ID, tpl.Workflow.Revision)
+	if err != nil {
+		return err
+	}
+	rev.ID, rev.PageID, rev.Content, rev.ContentHash = editorial.RevisionID(p.ID, rev.Number), p.ID, c, hash
+	return a.Store.InsertPage(ctx, p, rev)
+}
+
+// ferretdb runs a FerretDB server on a loopback port until killed, writing its URI to a
+// file: the stand-in for a MongoDB server, in its own process like MongoDB.
+func ferretdb(args []string) error {
+	fs := flag.NewFlagSet("ferretdb", flag.ExitOnError)
+	dir := fs.String("dir", "", "directory of its SQLite files")
+	uriFile := fs.String("uri-file", "", "write the server's URI here")
+	_ = fs.Parse(args)
+	uri, stop, err := mongostore.StartTestServer(*dir)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	if err := os.WriteFile(*uriFile, []byte(uri), 0o600); err != nil {
+		return err
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	<-sig
+	return nil
+}
+
+var vocabulary = strings.Fields(`patients dose doses dosing daily weekly adults children elderly renal hepatic
+	impairment clearance plasma concentration half-life metabolism cytochrome inhibitor inducer interaction
+	interactions receptor antagonist agonist partial selective serotonin dopamine norepinephrine glutamate
+	GABA sodium potassium calcium channel blockade blood pressure heart rate rhythm QT prolongation
+	arrhythmia bradycardia tachycardia hypotension hypertension syncope dizziness headache nausea vomiting
+	diarrhoea constipation rash pruritus urticaria angioedema anaphylaxis hepatotoxicity nephrotoxicity
+	neutropenia agranulocytosis thrombocytopenia anaemia bleeding bruising haemorrhage thrombosis embolism
+	stroke infarction seizure seizures tremor ataxia confusion delirium sedation somnolence insomnia anxiety
+	agitation depression suicidal ideation mania psychosis hallucinations dependence tolerance withdrawal
+	misuse overdose naloxone flumazenil antidote monitoring baseline follow-up titration taper discontinuation
+	initiation maintenance loading maximum minimum recommended usual adjusted reduced increased contraindicated
+	caution pregnancy breastfeeding lactation fertility trimester neonatal paediatric geriatric frailty falls
+	fracture osteoporosis bone density glucose insulin HbA1c lipid cholesterol triglycerides weight appetite
+	oral intravenous intramuscular subcutaneous intranasal transdermal rectal sublingual infusion injection
+	tablet capsule solution suspension modified-release extended-release immediate-release bioavailability
+	absorption food fasting grapefruit alcohol smoking caffeine warfarin digoxin lithium methotrexate
+	clarithromycin fluconazole rifampicin carbamazepine phenytoin valproate amiodarone verapamil diltiazem
+	trials randomised controlled placebo meta-analysis cohort observational evidence guideline guidance
+	label regulator approved off-label indication indications efficacy effectiveness response remission
+	relapse outcome outcomes mortality morbidity hospitalisation quality-of-life symptom symptoms severity
+	acute chronic refractory resistant first-line second-line adjunct monotherapy combination regimen
+	clinician pharmacist prescriber nurse specialist supervision assessment review counselling education
+	adherence missed storage temperature light moisture disposal children reach pharmacy prescription
+	schedule controlled diversion record register audit the a of in with and or for to may should can
+	is are be when if not during after before within over under than more less most least often rarely`)
 
 var (
 	drugs   = []string{"Ketamine", "Ibuprofen", "Metformin", "Sertraline", "Amoxicillin", "Lisinopril", "Atorvastatin", "Omeprazole", "Levothyroxine", "Amlodipine", "Gabapentin", "Prednisone", "Warfarin", "Morphine", "Diazepam", "Insulin glargine"}
@@ -123,13 +235,30 @@ func page(i int) (string, content.Content) {
 	d := drugs[i%len(drugs)]
 	name := fmt.Sprintf("%s %d", d, i)
 	slug := strings.ReplaceAll(strings.ToLower(name), " ", "-")
+	rng := rand.New(rand.NewPCG(uint64(i), 7))
+	// Prose drawn from a vocabulary, so the page compresses about as well as a real one
+	// (the ketamine sample gzips to 28%), not like a repeated template (12%): delivery keeps
+	// pages gzip-compressed, so the memory figure depends on it.
+	sentence := func() string {
+		n := 7 + rng.IntN(8)
+		w := make([]string, n)
+		for k := range w {
+			w[k] = vocabulary[rng.IntN(len(vocabulary))]
+		}
+		w[0] = strings.ToUpper(w[0][:1]) + w[0][1:]
+		return strings.Join(w, " ") + fmt.Sprintf(" (%d–%d mg).", 5*rng.IntN(40), 200+5*rng.IntN(100))
+	}
 	para := func(topic string) string {
-		return fmt.Sprintf("%s is discussed here in relation to **%s**. Clinical use should follow current guidelines "+
-			"and the product label; dosing depends on the indication, age, kidney and liver function, and other medicines "+
-			"taken at the same time. See the [prescribing information](https://example.org/label/%s) for details.\n\n"+
-			"- Monitor for adverse effects during the first weeks of treatment.\n"+
-			"- Review the need for continued therapy regularly.\n"+
-			"- Report suspected adverse reactions to the national pharmacovigilance system.", name, topic, slug)
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s is discussed here in relation to **%s**. ", name, topic)
+		for k := 0; k < 2; k++ {
+			b.WriteString(sentence() + " ")
+		}
+		fmt.Fprintf(&b, "See the [prescribing information](https://example.org/label/%s) for details.\n\n", slug)
+		for k := 0; k < 2; k++ {
+			b.WriteString("- " + sentence() + "\n")
+		}
+		return b.String()
 	}
 	var sections []content.Section
 	for _, k := range []content.SectionKey{content.SectionOverview, content.SectionMechanism, content.SectionAdministration, content.SectionBenefits,
@@ -174,10 +303,21 @@ func capture(args []string) error {
 	out := fs.String("out", "", "output file (JSON map of request URI to response)")
 	slugsOut := fs.String("slugs", "", "write the live slugs here, one per line")
 	lists := fs.String("lists", "/api/v1/pages?limit=20", "comma-separated list URIs to capture")
+	acceptEncoding := fs.String("accept-encoding", "", "send this Accept-Encoding, as wrk will")
 	_ = fs.Parse(args)
 	m := map[string]Captured{}
+	// The identity bytes, as wrk asks for them: Go's client would otherwise ask for gzip and
+	// inflate it silently, leaving the gzip variant's headers on the identity body.
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true}}
 	get := func(uri string) (Captured, error) {
-		res, err := http.Get(*base + uri)
+		req, err := http.NewRequest(http.MethodGet, *base+uri, nil)
+		if err != nil {
+			return Captured{}, err
+		}
+		if *acceptEncoding != "" {
+			req.Header.Set("Accept-Encoding", *acceptEncoding)
+		}
+		res, err := client.Do(req)
 		if err != nil {
 			return Captured{}, err
 		}
