@@ -64,8 +64,8 @@ func newBody(ct []string, body []byte, etag string, lastMod time.Time) *pageBody
 	plain.length = []string{strconv.Itoa(len(body))}
 	return &pageBody{
 		plain: plain, n: len(body),
-		gz:    newResponse(http.StatusOK, ct, gz, etag[:len(etag)-1]+`-gz"`, lastMod),
-		slot:  -1,
+		gz:   newResponse(http.StatusOK, ct, gz, etag[:len(etag)-1]+`-gz"`, lastMod),
+		slot: -1,
 	}
 }
 
