@@ -323,9 +323,21 @@ func (a *App) buildIntegrations() error {
 	// the store.
 	live, _ := any(a.Delivery).(reviews.LiveChecker)
 	a.Reviews = reviews.NewService(reviews.Config{ClientKey: webhook.DeriveKey(master, "reader-review-client")}, reviews.Deps{
-		Store: a.Store, Live: live, Stats: a.Delivery, Clock: a.Clock,
+		Store: a.Store, Live: live, Stats: reviewStatsToDelivery{a.Delivery}, Clock: a.Clock,
 	})
 	return nil
+}
+
+// reviewStatsToDelivery hands reader-review figures to delivery, all in one snapshot
+// rebuild.
+type reviewStatsToDelivery struct{ d *delivery.Service }
+
+func (r reviewStatsToDelivery) SetReviewStats(stats map[string]reviews.PageStats) {
+	m := make(map[string]delivery.ReviewStats, len(stats))
+	for slug, st := range stats {
+		m[slug] = delivery.ReviewStats{Count: st.Count, Average: st.Average}
+	}
+	r.d.SetAllReviewStats(m)
 }
 
 // startIntegrations publishes the reader-review figures to delivery and starts the

@@ -252,14 +252,9 @@ func (s *Service) IsLive(slug string) bool {
 	return e != nil && e.live
 }
 
-// SetReviewStats sets the reader-review figures of one page and re-encodes it. Reader
-// reviews are opinions, not medical review, and say so in the JSON ("kind").
-func (s *Service) SetReviewStats(slug string, count int, average float64) {
-	s.SetAllReviewStats(map[string]ReviewStats{slug: {Count: count, Average: average}})
-}
-
-// SetAllReviewStats sets the reader-review figures of several pages at once (one snapshot
-// rebuild for all, e.g. at start).
+// SetAllReviewStats sets the reader-review figures of pages by slug and re-encodes them,
+// in one snapshot rebuild for all (at start, every reviewed page). Reader reviews are
+// opinions, not medical review, and say so in the JSON ("kind").
 func (s *Service) SetAllReviewStats(stats map[string]ReviewStats) {
 	now := s.clock.Now()
 	s.mu.Lock()

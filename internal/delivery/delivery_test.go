@@ -106,7 +106,7 @@ func TestReviewStats(t *testing.T) {
 	f := newFixture(t)
 	f.publish(livePage("p1", "ketamine", sampleContent("Ketamine"), 1, t0, t0.AddDate(1, 0, 0)))
 	before := f.get(t, "GET", "/api/v1/pages/ketamine")
-	f.svc.SetReviewStats("ketamine", 3, 4.3333)
+	f.svc.SetAllReviewStats(map[string]ReviewStats{"ketamine": {Count: 3, Average: 4.3333}})
 	after := f.get(t, "GET", "/api/v1/pages/ketamine")
 	rv := decode(t, after)["reviews"].(map[string]any)
 	if rv["count"].(float64) != 3 || rv["averageRating"].(float64) != 4.33 || rv["kind"] != ReaderOpinionKind {

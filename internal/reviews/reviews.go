@@ -123,10 +123,17 @@ type LiveChecker interface {
 	IsLive(slug string) bool
 }
 
-// StatsSink receives the count and average rating of a page's approved reviews
-// (delivery shows them in the page's "reviews" block).
+// PageStats are the count and average rating of a page's approved reviews.
+type PageStats struct {
+	Count   int
+	Average float64
+}
+
+// StatsSink receives the approved-review figures of pages by slug (delivery shows them in
+// each page's "reviews" block): one page's after a moderation, every page's in one call at
+// start, so the sink rebuilds what it serves once, not once per page.
 type StatsSink interface {
-	SetReviewStats(slug string, count int, average float64)
+	SetReviewStats(stats map[string]PageStats)
 }
 
 // Config holds the review settings; zero fields take the defaults in brackets.
@@ -345,19 +352,29 @@ func (s *Service) sendStats(slug string, count, sum int) {
 	if s.stats == nil {
 		return
 	}
-	st := stat{count: count}
-	if count > 0 {
-		st.avg = float64(sum) / float64(count)
+	if changed := s.changedStats(map[string][2]int{slug: {count, sum}}); len(changed) > 0 {
+		s.stats.SetReviewStats(changed)
 	}
+}
+
+// changedStats returns the figures of the pages (slug → count, sum of ratings) that differ
+// from what the sink was last given, and records them as given.
+func (s *Service) changedStats(pages map[string][2]int) map[string]PageStats {
 	s.mu.Lock()
-	old, known := s.lastStats[slug]
-	if known && old == st {
-		s.mu.Unlock()
-		return
+	defer s.mu.Unlock()
+	changed := map[string]PageStats{}
+	for slug, cs := range pages {
+		st := stat{count: cs[0]}
+		if cs[0] > 0 {
+			st.avg = float64(cs[1]) / float64(cs[0])
+		}
+		if old, known := s.lastStats[slug]; known && old == st {
+			continue
+		}
+		s.lastStats[slug] = st
+		changed[slug] = PageStats{Count: st.count, Average: st.avg}
 	}
-	s.lastStats[slug] = st
-	s.mu.Unlock()
-	s.stats.SetReviewStats(slug, st.count, st.avg)
+	return changed
 }
 
 // List returns reviews for moderation, newest first. Errors: cms.CodeInvalid for an
@@ -428,13 +445,13 @@ func (s *Service) PublishStats(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sums, counts := map[string]int{}, map[string]int{}
+	pages := map[string][2]int{} // slug → count, sum
 	for _, r := range ratings {
-		sums[r.Slug] += r.Rating
-		counts[r.Slug]++
+		cs := pages[r.Slug]
+		pages[r.Slug] = [2]int{cs[0] + 1, cs[1] + r.Rating}
 	}
-	for slug, n := range counts {
-		s.sendStats(slug, n, sums[slug])
+	if changed := s.changedStats(pages); len(changed) > 0 {
+		s.stats.SetReviewStats(changed)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package reviews_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,17 +18,21 @@ type liveSet map[string]bool
 func (l liveSet) IsLive(slug string) bool { return l[slug] }
 
 type statsRecorder struct {
-	mu  sync.Mutex
-	got map[string][2]float64
+	mu    sync.Mutex
+	got   map[string][2]float64
+	calls int
 }
 
-func (s *statsRecorder) SetReviewStats(slug string, count int, average float64) {
+func (s *statsRecorder) SetReviewStats(stats map[string]reviews.PageStats) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.got == nil {
 		s.got = map[string][2]float64{}
 	}
-	s.got[slug] = [2]float64{float64(count), average}
+	s.calls++
+	for slug, st := range stats {
+		s.got[slug] = [2]float64{float64(st.Count), st.Average}
+	}
 }
 
 func (s *statsRecorder) of(slug string) [2]float64 {
@@ -219,5 +224,36 @@ func TestSubmitRateLimited(t *testing.T) {
 	c.Advance(time.Minute)
 	if _, err := svc.Submit(ctx, "ketamine", sub, "198.51.100.9"); err != nil {
 		t.Fatalf("a minute later: %v", err)
+	}
+}
+
+// TestPublishStatsAtStartIsOneCall: at start the figures of every reviewed page reach the
+// sink in one call (delivery rebuilds its snapshot once, not once per page), and a page's
+// figures are passed on again only when they change.
+func TestPublishStatsAtStartIsOneCall(t *testing.T) {
+	store := mongostore.MustOpenTest(t)
+	ctx := context.Background()
+	live := liveSet{"alpha": true, "beta": true, "gamma": true}
+	svc := reviews.NewService(reviews.Config{ClientKey: []byte("k")}, reviews.Deps{Store: store, Live: live})
+	editor := cms.Principal{UserID: "ed1", Name: "Eddie"}
+	for i, slug := range []string{"alpha", "beta", "gamma"} {
+		r, err := svc.Submit(ctx, slug, reviews.Submission{Name: "Reader", Rating: rating(i + 3), Body: "Useful."}, "203.0.113.1"+strconv.Itoa(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Approve(ctx, editor, r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := &statsRecorder{}
+	started := reviews.NewService(reviews.Config{ClientKey: []byte("k")}, reviews.Deps{Store: store, Live: live, Stats: rec})
+	if err := started.PublishStats(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if rec.calls != 1 || rec.of("alpha") != [2]float64{1, 3} || rec.of("gamma") != [2]float64{1, 5} {
+		t.Fatalf("%d calls, figures %v", rec.calls, rec.got)
+	}
+	if err := started.PublishStats(ctx); err != nil || rec.calls != 1 {
+		t.Fatalf("unchanged figures passed on again: %d calls, %v", rec.calls, err)
 	}
 }
