@@ -35,10 +35,56 @@ function useFieldA11y(path: string, hint?: string) {
   const hintId = id + '-hint';
   const invalid = errorsAt(errors, path).length > 0;
   const describedBy = [hint ? hintId : '', invalid ? errId : ''].filter(Boolean).join(' ') || undefined;
-  const edited = () => {
-    if (invalid) clear?.(path);
-  };
-  return { id, errId, hintId, invalid, describedBy, edited };
+  /** The control's onChange: forgets the field's server error, then passes the value on. */
+  const changed =
+    (onChange: (v: string) => void) => (e: { target: { value: string } }) => {
+      if (invalid) clear?.(path);
+      onChange(e.target.value);
+    };
+  return { id, errId, hintId, invalid, describedBy, changed };
+}
+
+type FieldA11y = ReturnType<typeof useFieldA11y>;
+
+/** The frame every labelled control shares: its label (or a custom head), hint and error. */
+function FieldFrame({
+  a,
+  path,
+  label,
+  hint,
+  required,
+  hideLabel,
+  head,
+  className = 'field',
+  children,
+}: {
+  a: FieldA11y;
+  path: string;
+  label?: ReactNode;
+  hint?: string;
+  required?: boolean;
+  hideLabel?: boolean;
+  head?: ReactNode;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <div className={`${className}${a.invalid ? ' has-error' : ''}`}>
+      {head ?? (
+        <label htmlFor={a.id} className={hideLabel ? 'visually-hidden' : undefined}>
+          {label}
+          {required && <span className="req" aria-hidden="true"> *</span>}
+        </label>
+      )}
+      {hint && (
+        <p className="hint" id={a.hintId}>
+          {hint}
+        </p>
+      )}
+      {children}
+      <FieldErrorText path={path} id={a.errId} />
+    </div>
+  );
 }
 
 export function TextField({
@@ -72,16 +118,7 @@ export function TextField({
 }) {
   const a = useFieldA11y(path, hint);
   return (
-    <div className={`field${a.invalid ? ' has-error' : ''}`}>
-      <label htmlFor={a.id} className={hideLabel ? 'visually-hidden' : undefined}>
-        {label}
-        {required && <span className="req" aria-hidden="true"> *</span>}
-      </label>
-      {hint && (
-        <p className="hint" id={a.hintId}>
-          {hint}
-        </p>
-      )}
+    <FieldFrame a={a} path={path} label={label} hint={hint} required={required} hideLabel={hideLabel}>
       <input
         id={a.id}
         name={path}
@@ -95,13 +132,9 @@ export function TextField({
         pattern={pattern}
         aria-invalid={a.invalid || undefined}
         aria-describedby={a.describedBy}
-        onChange={(e) => {
-          a.edited();
-          onChange(e.target.value);
-        }}
+        onChange={a.changed(onChange)}
       />
-      <FieldErrorText path={path} id={a.errId} />
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -126,16 +159,7 @@ export function TextArea({
 }) {
   const a = useFieldA11y(path, hint);
   return (
-    <div className={`field${a.invalid ? ' has-error' : ''}`}>
-      <label htmlFor={a.id}>
-        {label}
-        {required && <span className="req" aria-hidden="true"> *</span>}
-      </label>
-      {hint && (
-        <p className="hint" id={a.hintId}>
-          {hint}
-        </p>
-      )}
+    <FieldFrame a={a} path={path} label={label} hint={hint} required={required}>
       <textarea
         id={a.id}
         name={path}
@@ -145,18 +169,14 @@ export function TextArea({
         required={required}
         aria-invalid={a.invalid || undefined}
         aria-describedby={a.describedBy}
-        onChange={(e) => {
-          a.edited();
-          onChange(e.target.value);
-        }}
+        onChange={a.changed(onChange)}
       />
       {maxLength && (
         <p className="counter" aria-hidden="true">
           {value.length} / {maxLength}
         </p>
       )}
-      <FieldErrorText path={path} id={a.errId} />
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -176,12 +196,8 @@ export function SelectField({
   const a = useFieldA11y(path);
   const known = options.some((o) => o.value === value);
   return (
-    <div className={`field${a.invalid ? ' has-error' : ''}`}>
-      <label htmlFor={a.id}>{label}</label>
-      <select id={a.id} name={path} value={value} aria-invalid={a.invalid || undefined} aria-describedby={a.describedBy} onChange={(e) => {
-          a.edited();
-          onChange(e.target.value);
-        }}>
+    <FieldFrame a={a} path={path} label={label}>
+      <select id={a.id} name={path} value={value} aria-invalid={a.invalid || undefined} aria-describedby={a.describedBy} onChange={a.changed(onChange)}>
         {!known && <option value={value}>{value || '—'}</option>}
         {options.map((o) => (
           <option key={o.value} value={o.value} disabled={o.disabled}>
@@ -189,8 +205,7 @@ export function SelectField({
           </option>
         ))}
       </select>
-      <FieldErrorText path={path} id={a.errId} />
-    </div>
+    </FieldFrame>
   );
 }
 
@@ -225,21 +240,18 @@ export function MarkdownField({ path, label, value, onChange, rows = 6, hint }: 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value, showPreview, api]);
   const previewId = a.id + '-preview';
+  const head = (
+    <div className="markdown-head">
+      <label htmlFor={a.id}>
+        {label} <span className="muted">(Markdown)</span>
+      </label>
+      <button type="button" className="btn-link small" aria-expanded={showPreview} aria-controls={previewId} onClick={() => setShowPreview((s) => !s)}>
+        {showPreview ? 'Hide preview' : 'Show preview'}
+      </button>
+    </div>
+  );
   return (
-    <div className={`field markdown-field${a.invalid ? ' has-error' : ''}`}>
-      <div className="markdown-head">
-        <label htmlFor={a.id}>
-          {label} <span className="muted">(Markdown)</span>
-        </label>
-        <button type="button" className="btn-link small" aria-expanded={showPreview} aria-controls={previewId} onClick={() => setShowPreview((s) => !s)}>
-          {showPreview ? 'Hide preview' : 'Show preview'}
-        </button>
-      </div>
-      {hint && (
-        <p className="hint" id={a.hintId}>
-          {hint}
-        </p>
-      )}
+    <FieldFrame a={a} path={path} hint={hint} head={head} className="field markdown-field">
       <div className={showPreview ? 'markdown-split' : undefined}>
         <textarea
           id={a.id}
@@ -248,10 +260,7 @@ export function MarkdownField({ path, label, value, onChange, rows = 6, hint }: 
           value={value}
           aria-invalid={a.invalid || undefined}
           aria-describedby={a.describedBy}
-          onChange={(e) => {
-          a.edited();
-          onChange(e.target.value);
-        }}
+          onChange={a.changed(onChange)}
         />
         {showPreview && (
           <section className="preview" id={previewId} aria-label={`Preview of ${label}`} tabIndex={0}>
@@ -267,8 +276,7 @@ export function MarkdownField({ path, label, value, onChange, rows = 6, hint }: 
           </section>
         )}
       </div>
-      <FieldErrorText path={path} id={a.errId} />
-    </div>
+    </FieldFrame>
   );
 }
 
