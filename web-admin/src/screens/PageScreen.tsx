@@ -1,6 +1,7 @@
 // One page: header (state, revision, live revision), and tabs: edit, review, publish,
 // history, audit trail, live vs working copy.
 
+import { useAction } from '../components/useAction';
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, errorMessage } from '../api/client';
 import { describeActionError } from '../lib/messages';
@@ -138,8 +139,7 @@ function ReviewTab({ page, onPageChange, reload }: { page: Page; onPageChange: (
   const [changes, setChanges] = useState<FieldChange[] | null>(null);
   const [diffError, setDiffError] = useState<string | null>(null);
   const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const [signOpen, setSignOpen] = useState(false);
   const isReviewer = hasRole('reviewer');
   const inReview = page.state === 'in_review';
@@ -159,18 +159,15 @@ function ReviewTab({ page, onPageChange, reload }: { page: Page; onPageChange: (
       setError('Write a comment telling the writer what to change.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      const p = await api.post<Page>(`${pagePath(page.id)}/request-changes`, { revision: page.revision, comment: comment.trim() });
-      onPageChange(p);
-      setComment('');
-      announce('Changes requested. The writer has been sent your comment.');
-    } catch (e) {
-      setError(describeActionError(e));
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const p = await api.post<Page>(`${pagePath(page.id)}/request-changes`, { revision: page.revision, comment: comment.trim() });
+        onPageChange(p);
+        setComment('');
+        announce('Changes requested. The writer has been sent your comment.');
+      },
+      { describe: describeActionError },
+    );
   };
 
   return (
@@ -387,27 +384,21 @@ function PublishTab({ page, onPageChange, reload }: { page: Page; onPageChange: 
   const { api, hasRole, announce, confirm } = useApp();
   const [at, setAt] = useState(() => toLocalInput(new Date(Date.now() + 24 * 3600_000)));
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const canPublish = hasRole('editor');
   const canUnpublish = hasRole('editor', 'reviewer', 'admin');
   const approval = page.approval;
   const approvalValid = !!approval && approval.revision === page.revision && (!page.contentHash || approval.contentHash === page.contentHash);
 
-  const act = async (what: string, body: unknown, done: string) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const p = await api.post<Page>(`${pagePath(page.id)}/${what}`, body);
-      onPageChange(p);
-      announce(done);
-    } catch (e) {
-      setError(describeActionError(e));
-      void reload();
-    } finally {
-      setBusy(false);
-    }
-  };
+  const act = (what: string, body: unknown, done: string) =>
+    run(
+      async () => {
+        const p = await api.post<Page>(`${pagePath(page.id)}/${what}`, body);
+        onPageChange(p);
+        announce(done);
+      },
+      { describe: describeActionError, onError: () => void reload() },
+    );
 
   const schedule = () => {
     const d = new Date(at);
@@ -561,8 +552,7 @@ function PublishTab({ page, onPageChange, reload }: { page: Page; onPageChange: 
 function ReviewCadence({ page, onPageChange }: { page: Page; onPageChange: (p: Page) => void }) {
   const { api, hasRole, announce } = useApp();
   const [days, setDays] = useState(String(page.reviewIntervalDays || ''));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const canChange = hasRole('reviewer', 'editor', 'admin');
   const save = async () => {
     const n = days.trim() === '' ? 0 : Number(days);
@@ -570,17 +560,11 @@ function ReviewCadence({ page, onPageChange }: { page: Page; onPageChange: (p: P
       setError('Enter a whole number of days from 1 to 3650, or leave it empty for the default.');
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const p = await api.patch<Page>(pagePath(page.id), { reviewIntervalDays: n });
       onPageChange(p);
       announce('Review cadence saved');
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <section className="card" aria-labelledby="h-cadence">
@@ -620,12 +604,11 @@ function revisionAuthor(r: RevisionSummary): string {
 function HistoryTab({ page }: { page: Page }) {
   const { api } = useApp();
   const [revs, setRevs] = useState<RevisionSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const [from, setFrom] = useState(Math.max(0, page.revision - 1));
   const [to, setTo] = useState(page.revision);
   const [changes, setChanges] = useState<FieldChange[] | null>(null);
   const [shown, setShown] = useState<{ from: number; to: number } | null>(null);
-  const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     api
@@ -634,18 +617,11 @@ function HistoryTab({ page }: { page: Page }) {
       .catch((e) => setError(errorMessage(e)));
   }, [api, page.id, page.revision]);
 
-  const compare = async (f = from, t = to) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const compare = (f = from, t = to) =>
+    run(async () => {
       setChanges(await loadDiff(api, page.id, f, t));
       setShown({ from: f, to: t });
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <section className="tab-panel" aria-labelledby="h-history">

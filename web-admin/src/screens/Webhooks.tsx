@@ -1,3 +1,4 @@
+import { useAction } from '../components/useAction';
 import { useCallback, useEffect, useState } from 'react';
 import { errorMessage } from '../api/client';
 import { WEBHOOK_EVENTS, type ListResponse, type Webhook, type WebhookDelivery } from '../api/types';
@@ -7,12 +8,11 @@ import { ErrorBox, Loading, Notice, Time } from '../components/ui';
 export function Webhooks() {
   const { api, announce, confirm } = useApp();
   const [hooks, setHooks] = useState<Webhook[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useAction();
   const [url, setUrl] = useState('');
   const [description, setDescription] = useState('');
   const [events, setEvents] = useState<string[]>(['page.published', 'page.unpublished']);
   const [created, setCreated] = useState<Webhook | null>(null);
-  const [busy, setBusy] = useState(false);
   const [open, setOpen] = useState<string | null>(null);
 
   const load = useCallback(async () => {
@@ -25,10 +25,8 @@ export function Webhooks() {
   }, [api]);
   useEffect(() => void load(), [load]);
 
-  const create = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const create = () =>
+    run(async () => {
       const body: Record<string, unknown> = { url: url.trim(), events };
       if (description.trim()) body.description = description.trim();
       const h = await api.post<Webhook>('/api/v1/manage/webhooks', body);
@@ -37,12 +35,7 @@ export function Webhooks() {
       setDescription('');
       announce('Webhook created. Copy its secret now: it is shown only once.');
       await load();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const rotate = async (h: Webhook) => {
     const ok = await confirm({
