@@ -3,9 +3,10 @@
 # the browser tests) and does nothing when it is already there.
 
 GO        ?= go
-# ferretdb_no_postgresql: the embedded store uses FerretDB's SQLite backend only, so its
-# PostgreSQL backend is not compiled in (smaller binary, faster builds).
-GOTAGS    := ferretdb_no_postgresql
+# Tests start FerretDB (a test-only dependency: the MongoDB-protocol stand-in for the
+# MongoDB adapter, never linked into bin/monograph); ferretdb_no_postgresql leaves its
+# PostgreSQL backend out of the test binaries.
+TESTTAGS  := ferretdb_no_postgresql
 BIN       := bin/monograph
 DATA      ?= ./data
 ADDR      ?= 127.0.0.1:8080
@@ -16,7 +17,7 @@ WEB_SRC   := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts $(W
 
 ## build: the server with the web admin embedded → bin/monograph
 build: $(WEB)/dist/index.html
-	$(GO) build -tags "$(GOTAGS) webadmin" -o $(BIN) ./cmd/monograph
+	$(GO) build -tags webadmin -o $(BIN) ./cmd/monograph
 
 ## run: build, then serve on the embedded store in ./data with demo users and sample pages
 run: build
@@ -26,11 +27,12 @@ run: build
 test: test-go test-web test-browser
 
 test-go:
-	$(GO) vet -tags "$(GOTAGS)" ./...
-	$(GO) test -race -tags "$(GOTAGS)" -timeout 12m ./...
-	@echo "== again on the MongoDB layout, against a FerretDB server (MONOGRAPH_TEST_STORE=ferretdb-server)"
-	MONOGRAPH_TEST_STORE=ferretdb-server $(GO) test -tags "$(GOTAGS)" -timeout 8m \
-		./internal/mongostore/ ./internal/editorial/ ./internal/reviews/ ./internal/webhook/ ./internal/e2e/
+	$(GO) vet -tags "$(TESTTAGS)" ./...
+	@echo "== on the embedded store (SQLite); the shared store suite also runs on the MongoDB adapter"
+	$(GO) test -race -tags "$(TESTTAGS)" -timeout 12m ./...
+	@echo "== the services and end-to-end tests again on the MongoDB adapter, against a FerretDB server"
+	MONOGRAPH_TEST_STORE=ferretdb-server $(GO) test -tags "$(TESTTAGS)" -timeout 8m \
+		./internal/editorial/ ./internal/reviews/ ./internal/webhook/ ./internal/e2e/
 
 test-web: $(WEB)/node_modules/.installed
 	cd $(WEB) && npm run --silent typecheck && npm test --silent
@@ -44,8 +46,8 @@ bench:
 
 ## fuzz: run the fuzzers for a while (they also run their seed corpus in `make test`)
 fuzz:
-	$(GO) test -tags "$(GOTAGS)" -run='^$$' -fuzz=FuzzRenderMarkdown -fuzztime=60s ./internal/content/
-	$(GO) test -tags "$(GOTAGS)" -run='^$$' -fuzz=FuzzDecode -fuzztime=60s ./internal/strictjson/
+	$(GO) test -run='^$$' -fuzz=FuzzRenderMarkdown -fuzztime=60s ./internal/content/
+	$(GO) test -run='^$$' -fuzz=FuzzDecode -fuzztime=60s ./internal/strictjson/
 
 $(WEB)/node_modules/.installed: $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund

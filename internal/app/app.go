@@ -19,8 +19,8 @@ import (
 	"github.com/monograph-cms/monograph/internal/delivery"
 	"github.com/monograph-cms/monograph/internal/editorial"
 	"github.com/monograph-cms/monograph/internal/httpapi"
-	"github.com/monograph-cms/monograph/internal/mongostore"
 	"github.com/monograph-cms/monograph/internal/reviews"
+	"github.com/monograph-cms/monograph/internal/storage"
 	"github.com/monograph-cms/monograph/internal/webhook"
 	webadmin "github.com/monograph-cms/monograph/web-admin"
 )
@@ -39,12 +39,12 @@ type App struct {
 	Config Config
 	Log    *slog.Logger
 	Clock  cms.Clock
-	Store  *mongostore.Store
+	Store  storage.Store
 	Auth   *auth.Service
 	Pages  *editorial.Service
-	// Delivery serves the read API for websites from memory (issue 5).
+	// Delivery serves the read API for websites from memory.
 	Delivery *delivery.Service
-	// Webhooks, Dispatcher and Reviews are the integrations (issue 7): webhook
+	// Webhooks, Dispatcher and Reviews are the integrations: webhook
 	// administration, webhook delivery from the outbox, reader reviews.
 	Webhooks   *webhook.Service
 	Dispatcher *webhook.Dispatcher
@@ -52,7 +52,6 @@ type App struct {
 
 	server   *http.Server
 	listener net.Listener
-	pump     chan editorial.Page
 	stopBg   context.CancelFunc
 	bg       sync.WaitGroup
 }
@@ -91,7 +90,9 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	if a.Clock == nil {
 		a.Clock = cms.SystemClock{}
 	}
-	store, err := mongostore.Open(ctx, mongostore.Config{URI: cfg.MongoURI, DataDir: cfg.DataDir, Database: cfg.Database, Logger: a.Log})
+	store, err := storage.Open(ctx, storage.Config{
+		MongoURI: cfg.MongoURI, Database: cfg.Database, DataDir: cfg.DataDir, Synchronous: cfg.SQLiteSynchronous, Logger: a.Log,
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -128,22 +129,19 @@ func (a *App) buildServices(o Options) error {
 	a.Pages = editorial.NewService(editorial.Config{
 		DefaultReviewIntervalDays: a.Config.ReviewIntervalDays, CheckSeverities: severities,
 	}, a.Store, a.Clock, a.Auth, a.Log)
-	a.pump = make(chan editorial.Page, 1024)
-	// Delivery (issue 5): published pages from memory, updated in-process on every
-	// publish/unpublish and by polling the change counter (other processes).
+	// Delivery: published pages from memory, updated in-process on every publish and
+	// unpublish, and by polling the change counter when other processes share the store.
 	a.Delivery = delivery.New(delivery.Config{
 		MaxAge: a.Config.CacheMaxAge, StaleWhileRevalidate: a.Config.StaleWhileRevalidate,
-		Poll: a.Config.ChangePoll, Exclusive: a.Store.Embedded(), Logger: a.Log,
+		Poll: a.Config.ChangePoll, Exclusive: a.Store.Exclusive(), Logger: a.Log,
 		HotBytes: int64(a.Config.DeliveryCacheMB) << 20,
 	}, a.Store, a.Clock)
 	a.Pages.OnLiveChange = a.Delivery.Apply
-	a.Pages.OnPending = func(p editorial.Page) {
-		select {
-		case a.pump <- p:
-		default: // full: the periodic sweep moves it
-		}
+	if err := a.buildIntegrations(); err != nil {
+		return err
 	}
-	return a.buildIntegrations()
+	a.Pages.OnOutbox = a.Dispatcher.Wake
+	return nil
 }
 
 // Serve listens on the configured address, serves the API, and runs the background jobs
@@ -205,42 +203,17 @@ func (a *App) URL() string {
 	return "http://" + a.listener.Addr().String()
 }
 
-// startBackground runs the pump, the scheduler and the sweeps until ctx ends.
+// startBackground runs the scheduler and the sweeps until ctx ends.
 func (a *App) startBackground(ctx context.Context) {
-	a.bg.Add(1)
-	go func() {
-		defer a.bg.Done()
-		// Without jobs, this process still moves the events of its own writes at once; the
-		// sweep that catches anything left (a crash, a full queue) runs where jobs run.
-		var sweepC <-chan time.Time
-		if a.Config.Jobs {
-			if _, err := a.Pages.PumpAll(ctx); err != nil && ctx.Err() == nil {
-				a.Log.Error("audit pump", "error", err)
-			}
-			sweep := time.NewTicker(30 * time.Second)
-			defer sweep.Stop()
-			sweepC = sweep.C
-		}
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case p := <-a.pump:
-				if err := a.Pages.Flush(ctx, p); err != nil && ctx.Err() == nil {
-					a.Log.Error("audit pump", "pageId", p.ID, "error", err)
-				} else if len(p.Outbox) > 0 {
-					a.Dispatcher.Wake() // webhook events are in the outbox now
-				}
-			case <-sweepC:
-				if _, err := a.Pages.PumpAll(ctx); err != nil && ctx.Err() == nil {
-					a.Log.Error("audit pump", "error", err)
-				}
-			}
-		}
-	}()
 	if !a.Config.Jobs {
 		a.Log.Info("background jobs are off (--jobs=false): another process must run them")
 		return
+	}
+	if bg, ok := a.Store.(interface{ RunBackground(context.Context) }); ok {
+		// MongoDB without a replica set finishes, after a crash, the changes a process
+		// wrote but did not yet copy to the audit and outbox collections.
+		a.bg.Add(1)
+		go func() { defer a.bg.Done(); bg.RunBackground(ctx) }()
 	}
 	a.bg.Add(1)
 	go func() {
@@ -291,7 +264,7 @@ func (a *App) Close(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// buildIntegrations builds webhooks and reader reviews (issue 7). Webhook secrets are
+// buildIntegrations builds webhooks and reader reviews. Webhook secrets are
 // sealed under a key file outside the database (<data>/webhook-secrets.key, or beside the
 // JWT key file when there is no data dir), from which the key hashing reviewers' addresses
 // is derived too.
@@ -316,8 +289,8 @@ func (a *App) buildIntegrations() error {
 	a.Webhooks = webhook.NewService(a.Store, sealer, guard, a.Clock)
 	a.Dispatcher = webhook.NewDispatcher(webhook.DispatcherConfig{
 		Retry: webhook.RetryPolicy{Base: a.Config.WebhookRetryBase, Factor: 2, Cap: a.Config.WebhookRetryCap, MaxAttempts: a.Config.WebhookMaxAttempts},
-		// Embedded: this process alone uses the store, so a lease left by a crash is stale.
-		ReleaseLeasesAtStart: a.Store.Embedded(),
+		// This process alone uses the store, so a lease left by a crash is stale.
+		ReleaseLeasesAtStart: a.Store.Exclusive(),
 	}, a.Store, sealer, guard, a.Clock, a.Log)
 	// "Is this slug live?" comes from delivery's snapshot when it can answer, else from
 	// the store.

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/monograph-cms/monograph/internal/auth"
 	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/sqlitestore"
 )
 
 const usage = `usage: monograph <command> [flags]
@@ -23,6 +25,7 @@ commands:
   users add             create a user; the password is read from stdin
   import FILE|DIR       import pages (with their revision history) from JSON files
   export DIR            export every page with its revision history and audit chain
+  backup FILE           write a consistent copy of the embedded store, while the server runs
   audit verify          check every page's audit hash chain; non-zero exit on a break
   healthcheck URL       exit 0 if URL answers 2xx (for container health checks)
 
@@ -43,6 +46,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return runImport(ctx, rest, stdout, stderr, getenv)
 	case cmd == "export":
 		return runExport(ctx, rest, stdout, stderr, getenv)
+	case cmd == "backup":
+		return runBackup(ctx, rest, stdout, stderr, getenv)
 	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":
 		return runAuditVerify(ctx, rest[1:], stdout, stderr, getenv)
 	case cmd == "healthcheck" && len(rest) == 1:
@@ -57,7 +62,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 }
 
 // parseConfig parses the common flags plus any extra ones the command registered.
-func parseConfig(name string, args []string, stderr io.Writer, getenv func(string) string, extra func(*flag.FlagSet)) (Config, *flag.FlagSet, error) {
+// Flags may come before or after the command's arguments (`export DIR --data D` as well as
+// `export --data D DIR`); the arguments are returned in order.
+func parseConfig(name string, args []string, stderr io.Writer, getenv func(string) string, extra func(*flag.FlagSet)) (Config, []string, error) {
 	cfg := DefaultConfig()
 	fs := flag.NewFlagSet("monograph "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -65,10 +72,18 @@ func parseConfig(name string, args []string, stderr io.Writer, getenv func(strin
 	if extra != nil {
 		extra(fs)
 	}
-	if err := fs.Parse(args); err != nil {
-		return cfg, fs, err
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return cfg, nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	return cfg, fs, cfg.Validate()
+	return cfg, positional, cfg.Validate()
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
@@ -168,6 +183,35 @@ func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return describe(err)
 	}
 	fmt.Fprintf(stdout, "created user %s (%s) with roles %s\n", u.Email, u.ID, roleList(u.Roles))
+	return nil
+}
+
+// runBackup copies the embedded store while a server may be running on it. It does not open
+// the store as the other commands do (that would need the data dir's lock, which the
+// running server holds): it only reads one consistent snapshot of the database file.
+func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg, rest, err := parseConfig("backup", args, stderr, getenv, nil)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return errors.New("usage: monograph backup FILE [--data DIR]")
+	}
+	dest := rest[0]
+	if cfg.MongoURI != "" {
+		return errors.New("backup copies the embedded store; for MongoDB use mongodump --uri=... --oplog (a consistent dump of a replica set) " +
+			"or your platform's volume snapshots, as docs/operations.md describes")
+	}
+	start := time.Now()
+	if err := sqlitestore.Backup(ctx, cfg.DataDir, dest); err != nil {
+		return err
+	}
+	st, err := os.Stat(dest)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s (%d bytes, %s); to restore: put it as %s into an empty data dir with the key files\n",
+		cfg.DataDir, dest, st.Size(), time.Since(start).Round(time.Millisecond), sqlitestore.FileName)
 	return nil
 }
 

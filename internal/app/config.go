@@ -23,6 +23,10 @@ type Config struct {
 	MongoURI string // when set, use this MongoDB instead of the embedded store
 	Database string
 	Demo     bool // create demo users and sample pages on first start; loopback only
+	// SQLiteSynchronous is the embedded store's commit durability: "normal" (an
+	// acknowledged change survives the process being killed) or "full" (it survives an OS
+	// crash too, at the cost of an fsync per change).
+	SQLiteSynchronous string
 
 	KeyFile        string // Ed25519 signing keys (PEM); default <data>/jwt-keys.pem
 	WebhookKeyFile string // key sealing webhook secrets; default <data>/webhook-secrets.key
@@ -42,9 +46,9 @@ type Config struct {
 	DeliveryCacheMB      int           // uncompressed page bytes kept for clients without gzip
 	MemoryLimitMB        int           // serve's soft heap limit (0: none); GOMEMLIMIT wins
 	SchedulerInterval    time.Duration
-	// Jobs runs the background jobs: the scheduler, the review-due notifier, the audit and
-	// outbox sweep, the webhook dispatcher and the session sweep. Extra processes that only
-	// serve delivery (and, on MongoDB, requests) may run without them.
+	// Jobs runs the background jobs: the scheduler, the review-due notifier, the webhook
+	// dispatcher, the session sweep and (on MongoDB) the store's repair sweep. Extra
+	// processes that only serve delivery (and, on MongoDB, requests) may run without them.
 	Jobs                bool
 	WebhookAllowPrivate bool
 	WebhookMaxAttempts  int           // delivery attempts before a delivery is marked failed
@@ -57,7 +61,7 @@ type Config struct {
 // DefaultConfig returns the defaults.
 func DefaultConfig() Config {
 	return Config{
-		Addr: "127.0.0.1:8080", DataDir: "./data", Database: "monograph",
+		Addr: "127.0.0.1:8080", DataDir: "./data", Database: "monograph", SQLiteSynchronous: "normal",
 		LogFormat: "auto", LogLevel: "info",
 		ReviewIntervalDays: 365,
 		CacheMaxAge:        60 * time.Second, StaleWhileRevalidate: 300 * time.Second,
@@ -81,6 +85,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.DataDir, "data", "MONOGRAPH_DATA_DIR", "data dir of the embedded store and keys")
 	str(&c.MongoURI, "mongodb-uri", "MONGODB_URI", "MongoDB URI; empty = embedded store")
 	str(&c.Database, "db", "MONOGRAPH_DB", "database name")
+	str(&c.SQLiteSynchronous, "sqlite-synchronous", "MONOGRAPH_SQLITE_SYNCHRONOUS", "embedded store durability: normal (survives a killed process) or full (also an OS crash; one fsync per change)")
 	str(&c.KeyFile, "jwt-keys", "MONOGRAPH_JWT_KEYS", "PEM file of Ed25519 signing keys (default <data>/jwt-keys.pem)")
 	str(&c.WebhookKeyFile, "webhook-key", "MONOGRAPH_WEBHOOK_KEY_FILE", "key file sealing webhook secrets (default <data>/webhook-secrets.key)")
 	str(&c.CasbinModel, "casbin-model", "MONOGRAPH_CASBIN_MODEL", "casbin model file (default: built in)")
@@ -130,6 +135,11 @@ func (c *Config) Validate() error {
 	}
 	if c.MongoURI == "" && c.DataDir == "" {
 		errs = append(errs, errors.New("--data: required for the embedded store (or set MONGODB_URI)"))
+	}
+	switch c.SQLiteSynchronous {
+	case "normal", "full":
+	default:
+		errs = append(errs, fmt.Errorf("--sqlite-synchronous %q: use normal or full", c.SQLiteSynchronous))
 	}
 	if c.Demo {
 		host, _, _ := net.SplitHostPort(c.Addr)

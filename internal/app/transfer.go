@@ -40,14 +40,14 @@ func (p *progress) step(done int) {
 }
 
 func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	cfg, fs, err := parseConfig("export", args, stderr, getenv, nil)
+	cfg, rest, err := parseConfig("export", args, stderr, getenv, nil)
 	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: monograph export DIR")
+	if len(rest) != 1 {
+		return errors.New("usage: monograph export DIR [--data DIR | --mongodb-uri URI]")
 	}
-	dir := fs.Arg(0)
+	dir := rest[0]
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -56,16 +56,13 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	defer a.Close(context.Background())
-	if _, err := a.Pages.PumpAll(ctx); err != nil {
-		return err
-	}
 	ids, err := a.Store.AllPageIDs(ctx)
 	if err != nil {
 		return err
 	}
 	pr := &progress{w: stderr, verb: "exported", total: len(ids)}
 	for i, id := range ids {
-		exp, err := a.Pages.Export(ctx, a.Store, id)
+		exp, err := a.Pages.Export(ctx, id)
 		if err != nil {
 			return fmt.Errorf("page %s: %w", id, err)
 		}
@@ -93,14 +90,14 @@ type importFile struct {
 }
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	cfg, fs, err := parseConfig("import", args, stderr, getenv, nil)
+	cfg, rest, err := parseConfig("import", args, stderr, getenv, nil)
 	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return errors.New("usage: monograph import FILE|DIR")
+	if len(rest) != 1 {
+		return errors.New("usage: monograph import FILE|DIR [--data DIR | --mongodb-uri URI]")
 	}
-	names, err := jsonFiles(fs.Arg(0))
+	names, err := jsonFiles(rest[0])
 	if err != nil {
 		return err
 	}
@@ -148,7 +145,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	pr := &progress{w: stderr, verb: "imported", total: len(files)}
 	for i, f := range files {
 		if f.export != nil {
-			err = a.Pages.Import(ctx, a.Store, *f.export)
+			err = a.Pages.Import(ctx, *f.export)
 		} else {
 			_, err = a.Pages.Create(ctx, importActor, f.simple.Slug, f.simple.Content, "imported from "+filepath.Base(f.name))
 		}
@@ -156,9 +153,6 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			return fmt.Errorf("%s: %w (pages before it were imported; re-run with the remaining files)", f.name, describe(err))
 		}
 		pr.step(i + 1)
-	}
-	if _, err := a.Pages.PumpAll(ctx); err != nil {
-		return err
 	}
 	fmt.Fprintf(stdout, "imported %d pages\n", len(files))
 	return nil
@@ -273,7 +267,7 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	defer a.Close(context.Background())
 	var total int
-	br, err := a.Pages.VerifyAudit(ctx, a.Store, func(done, n int) {
+	br, err := a.Pages.VerifyAudit(ctx, func(done, n int) {
 		total = n
 		if done%100 == 0 {
 			fmt.Fprintf(stderr, "verified %d/%d pages\n", done, n)

@@ -2,7 +2,7 @@
 // signed JWT access and preview tokens, rotating refresh tokens with reuse detection, login
 // rate limiting, and user administration. It is the only package that imports the JWT and
 // argon2 libraries; storage sits behind the UserStore and RefreshStore interfaces declared
-// here and implemented in internal/mongostore.
+// here and implemented by the store adapters.
 package auth
 
 import (

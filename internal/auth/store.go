@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// UserStore keeps users. It is implemented in internal/mongostore. Errors other than the
+// UserStore keeps users. It is implemented by the store adapters (internal/sqlitestore, internal/mongostore). Errors other than the
 // codes named here are store failures (cms.CodeUnavailable or an unexpected error).
 type UserStore interface {
 	// InsertUser stores a new user. It returns cms.CodeConflict if a user with the same
@@ -23,7 +23,7 @@ type UserStore interface {
 	UpdateUser(ctx context.Context, u User) error
 }
 
-// RefreshStore keeps refresh token records. It is implemented in internal/mongostore.
+// RefreshStore keeps refresh token records. It is implemented by the store adapters (internal/sqlitestore, internal/mongostore).
 //
 // A family counts as revoked once any of its records has RevokedAt set. That makes
 // revocation stick even when a rotation inserts a new record concurrently with RevokeFamily.
@@ -39,8 +39,10 @@ type RefreshStore interface {
 	// RevokeFamily sets revokedAt to now on every record of the family that is not yet
 	// revoked. Revoking an unknown or already revoked family is not an error.
 	RevokeFamily(ctx context.Context, familyID string, now time.Time) error
-	// FamilyRevoked reports whether any record of the family is revoked; false for a family
-	// with no records.
+	// FamilyRevoked reports whether RevokeFamily was called for the family. A revocation
+	// sticks, also for a family without records or whose records were since deleted as
+	// expired, at least until every token of the family would have expired; a family never
+	// revoked is not revoked.
 	FamilyRevoked(ctx context.Context, familyID string) (bool, error)
 	// DeleteExpiredRefresh deletes records whose expiresAt is before now and returns how many.
 	// Spent records are kept until they expire: reuse detection needs them.

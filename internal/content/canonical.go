@@ -34,8 +34,10 @@ func Canonical(c Content) []byte {
 
 // Hash returns "sha256:" and the lowercase hex SHA-256 of Canonical(c): the value an
 // approval records and publishing compares.
-func Hash(c Content) string {
-	sum := sha256.Sum256(Canonical(c))
+func Hash(c Content) string { return hashOf(Canonical(c)) }
+
+func hashOf(canonical []byte) string {
+	sum := sha256.Sum256(canonical)
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 

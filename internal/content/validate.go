@@ -36,6 +36,22 @@ var tagPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 // start with "content." (e.g. "content.sections[2].key"), or nil. Call it on normalized
 // content (see Normalize): it does not trim or fix anything itself.
 func (c Content) Validate() error {
+	_, err := c.validate()
+	return err
+}
+
+// ValidateAndHash is Validate followed by Hash, computing the canonical JSON once for both
+// (the size limit is measured on it): the save path's cost.
+func (c Content) ValidateAndHash() (string, error) {
+	canonical, err := c.validate()
+	if err != nil {
+		return "", err
+	}
+	return hashOf(canonical), nil
+}
+
+// validate checks c and returns its canonical JSON.
+func (c Content) validate() ([]byte, error) {
 	v := &validator{}
 	v.text("content.title", c.Title, MaxTitle, single|required)
 	v.text("content.summary", c.Summary, MaxSummary, multi)
@@ -102,13 +118,14 @@ func (c Content) Validate() error {
 		}
 	}
 
-	if n := len(Canonical(c)); n > MaxBytes {
+	canon := Canonical(c)
+	if n := len(canon); n > MaxBytes {
 		v.add("content", fmt.Sprintf("must be at most %d KiB as canonical JSON (is %d bytes)", MaxBytes>>10, n))
 	}
 	if len(v.errs) == 0 {
-		return nil
+		return canon, nil
 	}
-	return cms.Invalid(v.errs...)
+	return canon, cms.Invalid(v.errs...)
 }
 
 // validator collects field errors so Validate can report them all at once.

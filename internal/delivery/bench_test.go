@@ -70,7 +70,7 @@ func BenchmarkNotModified(b *testing.B) {
 // BenchmarkApply is the cost of one publication reaching delivery with 1,000 live pages.
 func BenchmarkApply(b *testing.B) {
 	f := benchFixture(b, 1000)
-	p := f.src.pages[slugN(500)]
+	p := f.src.get(slugN(500)).live()
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

@@ -23,15 +23,15 @@ import (
 
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/editorial"
+	"github.com/monograph-cms/monograph/internal/search"
 )
 
-// Source reads what delivery serves. It is implemented by internal/mongostore.
+// Source reads what delivery serves. It is implemented by the store adapters (editorial.Store).
 type Source interface {
 	// EachLivePage calls fn with every page that is live or was unpublished, one at a time.
-	// Only ID, Slug, LiveSeq, LiveSnapshot (without its source Content: Rendered carries
-	// every field) and Workflow.Live/Workflow.Unpublished need to be set. An error from fn
-	// stops the walk and is returned. Store errors: cms.CodeUnavailable, cms.CodeInternal.
-	EachLivePage(ctx context.Context, fn func(editorial.Page) error) error
+	// An error from fn stops the walk and is returned. Store errors: cms.CodeUnavailable,
+	// cms.CodeInternal.
+	EachLivePage(ctx context.Context, fn func(editorial.LivePage) error) error
 	// ChangeSeq returns the change counter, which every publish and unpublish increments
 	// before its page update. Store errors: cms.CodeUnavailable, cms.CodeInternal.
 	ChangeSeq(ctx context.Context) (int64, error)
@@ -116,6 +116,8 @@ type Service struct {
 	cacheControl []string
 	negCache     []string
 	hot          *hotCache
+	// grams interns the search grams of live pages (internal/search) for the list's q.
+	grams *search.Table
 
 	cur    atomic.Pointer[snapshot]
 	loaded atomic.Bool // a full load succeeded
@@ -154,6 +156,7 @@ func New(cfg Config, src Source, clock cms.Clock) *Service {
 		stats:   map[string]ReviewStats{},
 		applied: map[int64]bool{},
 		hot:     newHotCache(cfg.HotBytes),
+		grams:   search.NewTable(),
 	}
 	s.cacheControl = []string{"public, max-age=" + secs(cfg.MaxAge) + ", stale-while-revalidate=" + secs(cfg.StaleWhileRevalidate)}
 	s.negCache = []string{"public, max-age=" + secs(cfg.MaxAge)}
@@ -174,7 +177,7 @@ func (s *Service) Reload(ctx context.Context) error {
 	old := s.cur.Load()
 	now := s.clock.Now()
 	loaded := make(map[string]*entry, len(old.byID))
-	err = s.src.EachLivePage(ctx, func(p editorial.Page) error {
+	err = s.src.EachLivePage(ctx, func(p editorial.LivePage) error {
 		if prev := old.byID[p.ID]; prev != nil && prev.seq == p.LiveSeq && prev.slug == p.Slug {
 			loaded[p.ID] = prev // unchanged: keep its encoded bytes
 			return nil
@@ -215,8 +218,8 @@ func (s *Service) Reload(ctx context.Context) error {
 
 // Apply puts one page's live state into the snapshot at once: called right after a
 // publish or unpublish commits (editorial.Service.OnLiveChange). A page older than the one
-// held (by change number) is ignored. Only p.LiveSnapshot is served, never p.Content.
-func (s *Service) Apply(p editorial.Page) {
+// held (by change number) is ignored.
+func (s *Service) Apply(p editorial.LivePage) {
 	now := s.clock.Now()
 	e := s.newEntry(p, now)
 	s.mu.Lock()

@@ -15,7 +15,6 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/monograph-cms/monograph/internal/content"
-	"github.com/monograph-cms/monograph/internal/editorial"
 	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
@@ -131,7 +130,7 @@ func TestNotFoundAndGone(t *testing.T) {
 	draft := livePage("p3", "draft-only", sampleContent("Draft"), 1, t0, t0.AddDate(1, 0, 0))
 	draft.LiveSnapshot, draft.Workflow.Live, draft.Workflow.State = nil, nil, workflow.StateDraft
 	f.src.put(draft, false)
-	f.svc.Apply(draft)
+	f.svc.Apply(draft.live())
 	if err := f.svc.Reload(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -340,9 +339,13 @@ func TestListFiltersAndSort(t *testing.T) {
 		{"q=morphine+hydro", []string{"morphine"}}, // generic name
 		{"q=brandzol", []string{"zolpidem"}},       // brand name
 		{"q=sleep", []string{"zolpidem"}},          // tag
-		{"q=.*", nil},                              // literal, not a pattern
-		{"q=%5E", nil},                             // ^ literal
-		{"q=a&drugClass=nsaid&tag=pain", []string{"aspirin", "ibuprofen"}},
+		{"q=Zolpidm", []string{"zolpidem"}},        // a letter missing
+		{"q=z%C3%B3lpidem", []string{"zolpidem"}},  // an accent
+		{"q=mor&sort=-publishedAt", []string{"morphine"}},
+		{"q=.*", nil},  // literal, not a pattern
+		{"q=%5E", nil}, // ^ literal
+		{"q=a&drugClass=nsaid&tag=pain", []string{"aspirin"}}, // a word starting with "a"
+		{"q=ibu&drugClass=nsaid&tag=pain", []string{"ibuprofen"}},
 		{"limit=2&foo=bar&state=draft&$where=1", []string{"aspirin", "ibuprofen"}},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
@@ -391,7 +394,7 @@ func TestCursorUnderConcurrentPublishing(t *testing.T) {
 	for _, sortBy := range []string{"title", "-publishedAt"} {
 		t.Run(sortBy, func(t *testing.T) {
 			f := newFixture(t)
-			pages := map[string]editorial.Page{}
+			pages := map[string]testPage{}
 			for i := 0; i < 40; i += 2 { // even numbers first; odd ones appear while paging
 				p := f.publish(livePage(slugN(i), slugN(i), sampleContent(slugN(i)), 1, t0.Add(time.Duration(i)*time.Minute), t0.AddDate(1, 0, 0)))
 				pages[p.Slug] = p
@@ -420,7 +423,7 @@ func TestCursorUnderConcurrentPublishing(t *testing.T) {
 				if p, ok := pages[victim]; ok && stayed[victim] {
 					delete(stayed, victim)
 					p = f.src.put(unpublish(p, t0.Add(time.Hour)), true)
-					f.svc.Apply(p)
+					f.svc.Apply(p.live())
 				}
 				if next == "" {
 					break
@@ -491,7 +494,7 @@ func TestSync(t *testing.T) {
 	a := f.publish(livePage("a", "aspirin", sampleContent("Aspirin"), 1, t0, t0.AddDate(1, 0, 0)))
 	f.publish(livePage("b", "ibuprofen", sampleContent("Ibuprofen"), 1, t0, t0.AddDate(1, 0, 0)))
 	f.src.put(unpublish(a, t0), true)
-	f.svc.Apply(f.src.pages["a"])
+	f.svc.Apply(f.src.get("a").live())
 
 	all, next := sync("")
 	if len(all) != 1 || all[0].Slug != "ibuprofen" || all[0].Change != "published" {
@@ -522,7 +525,7 @@ func TestSync(t *testing.T) {
 		t.Errorf("before the late commit: %+v", changes)
 	}
 	f.clock.Advance(time.Second)
-	f.svc.Apply(p4) // commits late
+	f.svc.Apply(p4.live()) // commits late
 	changes, _ = sync(next2)
 	if !slices.ContainsFunc(changes, func(c change) bool { return c.Slug == "codeine" }) {
 		t.Errorf("the late commit was skipped: %+v", changes)
@@ -551,20 +554,20 @@ func TestPollReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Changes made (and applied) here do not cost a reload.
-	loads := f.src.loads
+	loads := f.src.loads.Load()
 	f.publish(livePage("b", "ibuprofen", sampleContent("Ibuprofen"), 1, t0, t0.AddDate(1, 0, 0)))
 	_ = f.svc.Tick(ctx)
 	f.clock.Advance(time.Minute)
 	_ = f.svc.Tick(ctx)
-	if n := f.src.loads - loads; n != 0 {
+	if n := f.src.loads.Load() - loads; n != 0 {
 		t.Errorf("%d reloads for a change applied in-process", n)
 	}
 	// A stale Apply (older change number) does not undo a newer state.
-	old := f.src.pages["a"]
+	old := f.src.get("a")
 	newer := unpublish(old, t0)
 	newer = f.src.put(newer, true)
-	f.svc.Apply(newer)
-	f.svc.Apply(old)
+	f.svc.Apply(newer.live())
+	f.svc.Apply(old.live())
 	if w := f.get(t, "GET", "/api/v1/pages/aspirin"); w.Code != 410 {
 		t.Errorf("stale apply won: %d", w.Code)
 	}
@@ -682,7 +685,7 @@ func unsafeHTML(h string) string {
 }
 
 func TestOwns(t *testing.T) {
-	s := New(Config{}, &memSource{}, nil)
+	s := New(Config{}, newFixture(t).src, nil)
 	for path, want := range map[string]bool{
 		"/api/v1/pages":                      true,
 		"/api/v1/pages/ketamine":             true,
@@ -709,7 +712,7 @@ func TestEncodePreview(t *testing.T) {
 	p.Workflow.Revision = 2
 	p.Workflow.ContentHash = content.Hash(p.Content.Normalized())
 	p.Workflow.State = workflow.StateDraft
-	b, err := EncodePreview(p, t0)
+	b, err := EncodePreview(p.Page, t0)
 	if err != nil {
 		t.Fatal(err)
 	}

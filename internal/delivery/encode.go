@@ -13,6 +13,7 @@ import (
 
 	"github.com/monograph-cms/monograph/internal/content"
 	"github.com/monograph-cms/monograph/internal/editorial"
+	"github.com/monograph-cms/monograph/internal/search"
 	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
@@ -34,7 +35,7 @@ type entry struct {
 	publishedAt time.Time
 	review      workflow.MedicalReview // Overdue as encoded in page
 	titleKey    string                 // lowercased title, the title sort key
-	search      string                 // lowercased searchable text, fields joined by \x00
+	grams       []uint32               // interned search grams of slug, title and drug names
 	drugClasses []string               // lowercased
 	tags        []string               // lowercased
 	stats       ReviewStats
@@ -177,17 +178,17 @@ type itemDrug struct {
 	DrugClasses []string `json:"drugClasses"`
 }
 
-// newEntry builds the delivery entry of p, or nil when p has nothing to deliver. It reads
-// only p.LiveSnapshot (and the tombstone facts), never p.Content, and refuses a snapshot
-// whose workflow facts disagree with it: failing closed beats serving unreviewed text.
-func (s *Service) newEntry(p editorial.Page, now time.Time) *entry {
+// newEntry builds the delivery entry of p, or nil when p has nothing to deliver. It refuses
+// a snapshot whose workflow facts disagree with it: failing closed beats serving unreviewed
+// text.
+func (s *Service) newEntry(p editorial.LivePage, now time.Time) *entry {
 	if len(p.Slug) > maxSlugLen || !slugPattern.MatchString(p.Slug) {
 		s.log.Error("delivery: page with an invalid slug ignored", "pageId", p.ID)
 		return nil
 	}
 	e := &entry{id: p.ID, slug: p.Slug, seq: p.LiveSeq}
-	if ls := p.LiveSnapshot; ls != nil {
-		l := p.Workflow.Live
+	if ls := p.Snapshot; ls != nil {
+		l := p.Live
 		switch {
 		case l == nil || l.Revision != ls.Revision || l.ContentHash != ls.ContentHash:
 			s.log.Error("delivery: live snapshot does not match the workflow's live revision; not served", "pageId", p.ID)
@@ -201,7 +202,7 @@ func (s *Service) newEntry(p editorial.Page, now time.Time) *entry {
 			return e
 		}
 	}
-	if u := p.Workflow.Unpublished; u != nil {
+	if u := p.Unpublished; u != nil {
 		e.goneAt, e.goneRevision = u.At.UTC(), u.Revision
 		return e
 	}
@@ -216,10 +217,7 @@ func (s *Service) fillLive(e *entry, ls *editorial.LiveSnapshot, now time.Time) 
 	e.review = live.MedicalReview(now)
 	e.stats = s.stats[e.slug]
 	e.titleKey = strings.ToLower(r.Title)
-	fields := []string{r.Title, r.Drug.Name, r.Drug.GenericName}
-	fields = append(fields, r.Drug.BrandNames...)
-	fields = append(fields, r.Tags...)
-	e.search = strings.ToLower(strings.Join(fields, "\x00"))
+	e.grams = s.grams.Intern(search.PageGrams(e.slug, r.Title, r.Drug.Name, r.Drug.GenericName, r.Drug.BrandNames, r.Tags))
 	e.drugClasses = lowerAll(r.Drug.DrugClasses)
 	e.tags = lowerAll(r.Tags)
 

@@ -9,11 +9,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/content"
 	"github.com/monograph-cms/monograph/internal/editorial"
+	"github.com/monograph-cms/monograph/internal/sqlitestore"
 	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
@@ -35,56 +38,71 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
-// memSource is a test double of this package's Source interface: a map of pages and a
-// counter, as the store would hold them.
-type memSource struct {
-	mu    sync.Mutex
-	pages map[string]editorial.Page
-	seq   int64
-	loads int
+// storeSource is the real embedded store as delivery's Source, counting full loads.
+type storeSource struct {
+	*sqlitestore.Store
+	tb    testing.TB
+	loads atomic.Int32
 }
 
-func (m *memSource) EachLivePage(_ context.Context, fn func(editorial.Page) error) error {
-	m.mu.Lock()
-	var list []editorial.Page
-	for _, p := range m.pages {
-		if p.LiveSnapshot != nil || p.Workflow.Unpublished != nil {
-			list = append(list, p)
+func (m *storeSource) EachLivePage(ctx context.Context, fn func(editorial.LivePage) error) error {
+	m.loads.Add(1)
+	return m.Store.EachLivePage(ctx, fn)
+}
+
+// testPage is a stored page with what delivery serves of it.
+type testPage struct {
+	editorial.Page
+	LiveSnapshot *editorial.LiveSnapshot
+}
+
+func (p testPage) live() editorial.LivePage { return p.Page.LivePage(p.LiveSnapshot) }
+
+// put stores p in one Change as the editorial service would: taking a change number when it
+// changes what is live (publishing its LiveSnapshot, or unpublishing when that is nil). It
+// returns the page as stored.
+func (m *storeSource) put(p testPage, liveChange bool) testPage {
+	m.tb.Helper()
+	ctx := context.Background()
+	ch := &editorial.Change{Page: p.Page}
+	rev := editorial.Revision{PageID: p.ID, Number: p.Workflow.Revision, Content: p.Content, ContentHash: p.Workflow.ContentHash}
+	cur, err := m.PageByID(ctx, p.ID)
+	switch {
+	case cms.IsCode(err, cms.CodeNotFound):
+		ch.Create, ch.Page.Version, ch.Page.Audit = true, 1, editorial.AuditHead{}
+		ch.Revisions = []editorial.Revision{rev}
+	case err != nil:
+		m.tb.Fatal(err)
+	default:
+		ch.ExpectVersion, ch.ExpectSeq = cur.Version, cur.Audit.Seq
+		ch.Page.Version, ch.Page.Audit = cur.Version+1, cur.Audit
+		if rev.Number != cur.Workflow.Revision {
+			ch.Revisions = []editorial.Revision{rev}
 		}
-	}
-	m.loads++
-	m.mu.Unlock()
-	for _, p := range list {
-		if err := fn(p); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (m *memSource) ChangeSeq(context.Context) (int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.seq, nil
-}
-
-// put stores p, taking a change number first when it changes what is live (as the editorial
-// service does), and returns the stored page.
-func (m *memSource) put(p editorial.Page, liveChange bool) editorial.Page {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.pages == nil {
-		m.pages = map[string]editorial.Page{}
 	}
 	if liveChange {
-		m.seq++
-		p.LiveSeq = m.seq
-		if p.LiveSnapshot != nil {
-			p.LiveSnapshot.Seq = m.seq
-		}
+		ch.Live = p.LiveSnapshot
+		ch.Unpublish = p.LiveSnapshot == nil
 	}
-	m.pages[p.ID] = p
-	return p
+	if err := m.Commit(ctx, ch); err != nil {
+		m.tb.Fatal(err)
+	}
+	return testPage{Page: ch.Page, LiveSnapshot: ch.Live}
+}
+
+// get returns the stored page and its live snapshot.
+func (m *storeSource) get(id string) testPage {
+	m.tb.Helper()
+	ctx := context.Background()
+	p, err := m.PageByID(ctx, id)
+	if err != nil {
+		m.tb.Fatal(err)
+	}
+	lp, err := m.LiveSnapshot(ctx, id)
+	if err != nil && !cms.IsCode(err, cms.CodeNotFound) {
+		m.tb.Fatal(err)
+	}
+	return testPage{Page: p, LiveSnapshot: lp.Snapshot}
 }
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -113,7 +131,7 @@ func sampleContent(name string) content.Content {
 
 // livePage returns a page whose revision rev of c is live, published at at and due for review
 // at due.
-func livePage(id, slug string, c content.Content, rev int, at, due time.Time) editorial.Page {
+func livePage(id, slug string, c content.Content, rev int, at, due time.Time) testPage {
 	hash := content.Hash(c.Normalized())
 	appr := workflow.Approval{
 		Revision: rev, ContentHash: hash, Reviewer: workflow.Signer{ID: "r1", Name: "Rosa Reviewer", Credentials: "MD"},
@@ -121,9 +139,11 @@ func livePage(id, slug string, c content.Content, rev int, at, due time.Time) ed
 	}
 	live := &workflow.Live{Revision: rev, ContentHash: hash, Approval: appr, PublishedAt: at,
 		PublishedBy: workflow.Signer{ID: "e1", Name: "Eddie Editor"}}
-	return editorial.Page{
-		ID: id, Slug: slug, Content: c,
-		Workflow: workflow.Page{State: workflow.StatePublished, Revision: rev, ContentHash: hash, Approval: &appr, Live: live},
+	return testPage{
+		Page: editorial.Page{
+			ID: id, Slug: slug, Content: c,
+			Workflow: workflow.Page{State: workflow.StatePublished, Revision: rev, ContentHash: hash, Approval: &appr, Live: live},
+		},
 		LiveSnapshot: &editorial.LiveSnapshot{
 			Revision: rev, ContentHash: hash, Rendered: content.Render(c), Approval: appr,
 			PublishedAt: at, PublishedBy: live.PublishedBy,
@@ -132,7 +152,7 @@ func livePage(id, slug string, c content.Content, rev int, at, due time.Time) ed
 }
 
 // unpublish returns p taken down at at.
-func unpublish(p editorial.Page, at time.Time) editorial.Page {
+func unpublish(p testPage, at time.Time) testPage {
 	p.Workflow.Unpublished = &workflow.Unpublished{Revision: p.Workflow.Live.Revision, At: at, Reason: "withdrawn"}
 	p.Workflow.Live = nil
 	p.Workflow.State = workflow.StateApproved
@@ -140,9 +160,9 @@ func unpublish(p editorial.Page, at time.Time) editorial.Page {
 	return p
 }
 
-// fixture is a Service over a memSource with a fake clock.
+// fixture is a Service over the embedded store with a fake clock.
 type fixture struct {
-	src   *memSource
+	src   *storeSource
 	clock *fakeClock
 	svc   *Service
 	h     http.Handler
@@ -153,7 +173,12 @@ func newFixture(tb testing.TB) *fixture { return newFixtureWith(tb, func(*Config
 // newFixtureWith is newFixture with the configuration edited by tweak.
 func newFixtureWith(tb testing.TB, tweak func(*Config)) *fixture {
 	tb.Helper()
-	f := &fixture{src: &memSource{}, clock: &fakeClock{now: t0}}
+	st, err := sqlitestore.Open(context.Background(), sqlitestore.Config{DataDir: tb.TempDir(), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = st.Close(context.Background()) })
+	f := &fixture{src: &storeSource{Store: st, tb: tb}, clock: &fakeClock{now: t0}}
 	cfg := Config{MaxAge: time.Minute, StaleWhileRevalidate: 5 * time.Minute,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	tweak(&cfg)
@@ -163,9 +188,9 @@ func newFixtureWith(tb testing.TB, tweak func(*Config)) *fixture {
 }
 
 // publish stores and applies a live page.
-func (f *fixture) publish(p editorial.Page) editorial.Page {
+func (f *fixture) publish(p testPage) testPage {
 	p = f.src.put(p, true)
-	f.svc.Apply(p)
+	f.svc.Apply(p.live())
 	return p
 }
 

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/search"
 )
 
 // snapshot is everything delivery serves at one moment. It is never changed after build;
@@ -38,6 +39,12 @@ type snapshot struct {
 	lists     map[string]*response // raw query → response
 	listCap   int
 	listBuilt map[string]*response // normalised query → response
+
+	// searchIndex finds live pages (by their position in byTitle) for the list's q; built
+	// on the first query after a change, so publishing costs nothing for it.
+	searchOnce  sync.Once
+	searchIndex *search.Index
+	grams       *search.Table
 }
 
 func (s *Service) build(entries map[string]*entry, marks []seqMark, now time.Time) *snapshot {
@@ -46,6 +53,7 @@ func (s *Service) build(entries map[string]*entry, marks []seqMark, now time.Tim
 		notFound: problem(http.StatusNotFound, cms.CodeNotFound, "page not found", ""),
 		gone:     problem(http.StatusGone, cms.CodeGone, "this page was unpublished", ""),
 		lists:    map[string]*response{}, listBuilt: map[string]*response{}, listCap: s.cfg.ListCacheSize,
+		grams: s.grams,
 	}
 	for _, e := range entries {
 		if old := sn.bySlug[e.slug]; old != nil && old.seq > e.seq {
@@ -131,9 +139,10 @@ const (
 type listQuery struct {
 	limit     int
 	sort      string
-	q         string // lowercased
-	drugClass string // lowercased
-	tag       string // lowercased
+	q         string   // lowercased
+	qGrams    []string // search grams of q (internal/search)
+	drugClass string   // lowercased
+	tag       string   // lowercased
 	after     *cursor
 }
 
@@ -187,6 +196,9 @@ func parseListQuery(raw string) (listQuery, *response) {
 		}
 		*f.dst = strings.ToLower(val)
 	}
+	if q.q != "" {
+		q.qGrams = search.QueryGrams(q.q)
+	}
 	if c := v.Get("cursor"); c != "" {
 		b, err := base64.RawURLEncoding.DecodeString(c)
 		var cur cursor
@@ -223,8 +235,7 @@ func (q listQuery) key() string {
 }
 
 func (q listQuery) matches(e *entry) bool {
-	return (q.q == "" || strings.Contains(e.search, q.q)) &&
-		(q.drugClass == "" || slices.Contains(e.drugClasses, q.drugClass)) &&
+	return (q.drugClass == "" || slices.Contains(e.drugClasses, q.drugClass)) &&
 		(q.tag == "" || slices.Contains(e.tags, q.tag))
 }
 
@@ -259,11 +270,35 @@ func (sn *snapshot) listFor(raw string) *response {
 	return r
 }
 
+// searchHits returns the live pages matching the query grams, in title order.
+func (sn *snapshot) searchHits(grams []string) []*entry {
+	sn.searchOnce.Do(func() {
+		docs := make([][]uint32, len(sn.byTitle))
+		for i, e := range sn.byTitle {
+			docs[i] = e.grams
+		}
+		sn.searchIndex = search.NewIndex(docs)
+	})
+	hits := sn.searchIndex.Search(sn.grams.Lookup(grams), search.MinShared(len(grams)))
+	out := make([]*entry, len(hits))
+	for i, h := range hits {
+		out[i] = sn.byTitle[h.Doc]
+	}
+	return out
+}
+
 // list builds one list page.
 func (sn *snapshot) list(q listQuery) (*response, error) {
 	order, cmp := sn.byTitle, cmpTitle
 	if q.sort == sortDate {
 		order, cmp = sn.byDate, cmpDate
+	}
+	if q.q != "" {
+		// Only the pages the index finds, in the requested order: never a scan of all.
+		order = sn.searchHits(q.qGrams)
+		if q.sort == sortDate {
+			slices.SortFunc(order, cmpDate)
+		}
 	}
 	start := 0
 	if c := q.after; c != nil {

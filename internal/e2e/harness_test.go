@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -26,7 +25,7 @@ import (
 
 	"github.com/monograph-cms/monograph/internal/app"
 	"github.com/monograph-cms/monograph/internal/auth"
-	"github.com/monograph-cms/monograph/internal/mongostore"
+	"github.com/monograph-cms/monograph/internal/teststore"
 )
 
 // binDir holds the monograph binary built for the tests that exec it.
@@ -39,7 +38,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binDir = dir
-	code := mongostore.RunTests(m)
+	code := teststore.Main(m)
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -57,7 +56,7 @@ func MustBinary(tb testing.TB) string {
 	buildOnce.Do(func() {
 		_, file, _, _ := runtime.Caller(0)
 		root := filepath.Join(filepath.Dir(file), "..", "..")
-		cmd := exec.Command("go", "build", "-tags", "ferretdb_no_postgresql", "-o", path, "./cmd/monograph")
+		cmd := exec.Command("go", "build", "-o", path, "./cmd/monograph")
 		cmd.Dir = root
 		out, err := cmd.CombinedOutput()
 		if err != nil {
@@ -155,21 +154,6 @@ type Server struct {
 	closeErr  error
 }
 
-var unsafeDBChars = regexp.MustCompile(`[^A-Za-z0-9_]+`)
-
-// runID makes database names unique to this run of the tests (with MONGODB_URI), so a
-// database left by an interrupted run is never reused, while a test that restarts its
-// server reopens its own database.
-var runID = strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
-
-func testDBName(name string) string {
-	n := "e2e_" + runID + "_" + unsafeDBChars.ReplaceAllString(name, "_")
-	if len(n) > 60 {
-		n = n[:60]
-	}
-	return n
-}
-
 // MustStart boots the app on 127.0.0.1:0 with a fresh data dir (or, with MONGODB_URI set, a
 // database named from the test), demo users and the sample page seeded, cheap password
 // hashing, a fake clock, and a background scheduler slow enough that tests drive
@@ -187,7 +171,7 @@ func MustStart(tb testing.TB, opts ...StartOption) *Server {
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = sc.dataDir
 	cfg.MongoURI = os.Getenv("MONGODB_URI")
-	cfg.Database = testDBName(tb.Name())
+	cfg.Database = teststore.DatabaseName(tb.Name())
 	cfg.LogLevel = "error"
 	cfg.SchedulerInterval = time.Hour
 	cfg.ShutdownTimeout = 5 * time.Second
@@ -206,12 +190,7 @@ func MustStart(tb testing.TB, opts ...StartOption) *Server {
 	}
 	s := &Server{T: tb, App: a, Clock: clock, DataDir: sc.dataDir,
 		HTTP: &http.Client{Timeout: 60 * time.Second}}
-	tb.Cleanup(func() {
-		if cfg.MongoURI != "" && s.App.Store != nil {
-			_ = s.App.Store.Collection("pages").Database().Drop(context.Background())
-		}
-		_ = s.Close()
-	})
+	tb.Cleanup(func() { _ = s.Close() })
 	if !sc.noSeed {
 		if err := a.SeedDemo(ctx); err != nil {
 			tb.Fatalf("SeedDemo: %v", err)

@@ -9,10 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/monograph-cms/monograph/internal/mongostore"
+	"github.com/monograph-cms/monograph/internal/mongostore/mongotest"
+	"github.com/monograph-cms/monograph/internal/teststore"
 )
 
-// TestSecondProcessSeesPublications (issue 5, Build 4): two `monograph serve` processes on
+// TestSecondProcessSeesPublications: two `monograph serve` processes on
 // one shared store. A publication, a new live revision and an unpublication made through
 // process A reach process B's delivery by B polling the change counter — B never hears of
 // them otherwise — and a draft never does. The store is the MongoDB at MONGODB_URI or,
@@ -29,13 +30,13 @@ func TestSecondProcessSeesPublications(t *testing.T) {
 	if uri == "" {
 		var stop func()
 		var err error
-		uri, stop, err = mongostore.StartTestServer(t.TempDir())
+		uri, stop, err = mongotest.StartServer(t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(stop)
 	}
-	db := testDBName(t.Name())
+	db := teststore.DatabaseName(t.Name())
 	common := []string{"--mongodb-uri", uri, "--db", db}
 	// The default --change-poll (1 s) is what this test relies on.
 	procA := StartProc(t, append([]string{"--demo", "--data", filepath.Join(t.TempDir(), "a")}, common...)...)

@@ -21,7 +21,7 @@ type AuditHead struct {
 // canonical bytes of every other field), so changing any stored field, or removing or
 // reordering an event, breaks the chain at that point.
 type AuditEvent struct {
-	ID        string    `bson:"_id" json:"-"` // "<pageId>/<seq>": makes the pump idempotent
+	ID        string    `bson:"_id" json:"-"` // "<pageId>/<seq>" (EventID)
 	Seq       int       `bson:"seq" json:"seq"`
 	At        time.Time `bson:"at" json:"at"`
 	Actor     string    `bson:"actor" json:"actor"`
@@ -84,8 +84,9 @@ func (e AuditEvent) ComputeHash() string {
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
-// appendEvent links a workflow event to the page's chain and queues it in PendingEvents.
-func (p *Page) appendEvent(ev workflow.Event, actorName string, at time.Time) {
+// appendEvent links a workflow event to the page's chain: the event follows the page's
+// current head, becomes the new head, and is written with the change.
+func (c *Change) appendEvent(ev workflow.Event, actorName string, at time.Time) {
 	data := "{}"
 	if len(ev.Data) > 0 {
 		// json.Marshal sorts map keys, which makes the text canonical for these values.
@@ -93,6 +94,7 @@ func (p *Page) appendEvent(ev workflow.Event, actorName string, at time.Time) {
 			data = string(b)
 		}
 	}
+	p := &c.Page
 	prev := p.Audit.Hash
 	if prev == "" {
 		prev = GenesisHash
@@ -101,11 +103,14 @@ func (p *Page) appendEvent(ev workflow.Event, actorName string, at time.Time) {
 		Seq: p.Audit.Seq + 1, At: at.UTC().Truncate(time.Millisecond), Actor: ev.Actor, ActorName: actorName,
 		Action: string(ev.Action), PageID: p.ID, Revision: ev.Revision, Data: data, PrevHash: prev,
 	}
-	e.ID = p.ID + "/" + strconv.Itoa(e.Seq)
+	e.ID = EventID(p.ID, e.Seq)
 	e.Hash = e.ComputeHash()
 	p.Audit = AuditHead{Seq: e.Seq, Hash: e.Hash}
-	p.PendingEvents = append(p.PendingEvents, e)
+	c.Events = append(c.Events, e)
 }
+
+// EventID returns the id of event seq of a page's chain.
+func EventID(pageID string, seq int) string { return pageID + "/" + strconv.Itoa(seq) }
 
 // ChainBreak describes the first broken link found by VerifyChain.
 type ChainBreak struct {

@@ -9,15 +9,15 @@ import (
 
 // chain builds a page with n events appended, as the service appends them.
 func chain(n int) (Page, []AuditEvent) {
-	p := Page{ID: "aaaaaaaaaaaaaaaaaaaa"}
+	c := &Change{Page: Page{ID: "aaaaaaaaaaaaaaaaaaaa"}}
 	at := time.Date(2026, 11, 26, 1, 2, 3, 4_000_000, time.UTC)
 	for i := range n {
-		p.appendEvent(workflow.Event{
+		c.appendEvent(workflow.Event{
 			Action: workflow.ActionSave, Actor: "u1", Revision: i + 1,
 			Data: map[string]any{"contentHash": "sha256:x", "n": i},
 		}, "Wendy Writer", at.Add(time.Duration(i)*time.Minute))
 	}
-	return p, append([]AuditEvent(nil), p.PendingEvents...)
+	return c.Page, c.Events
 }
 
 func TestVerifyChain(t *testing.T) {

@@ -8,29 +8,6 @@ import (
 	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
-// Flush moves one page's pending audit events and outbox to their collections.
-func (s *Service) Flush(ctx context.Context, p Page) error {
-	if len(p.PendingEvents) == 0 && len(p.Outbox) == 0 {
-		return nil
-	}
-	return s.store.FlushPending(ctx, p)
-}
-
-// PumpAll flushes every page that still has pending events: at start (after a crash) and
-// periodically, in case a wake-up was missed.
-func (s *Service) PumpAll(ctx context.Context) (int, error) {
-	pages, err := s.store.PagesWithPendingEvents(ctx)
-	if err != nil {
-		return 0, err
-	}
-	for _, p := range pages {
-		if err := s.Flush(ctx, p); err != nil {
-			return 0, err
-		}
-	}
-	return len(pages), nil
-}
-
 // RunScheduled publishes every scheduled page whose time has come, re-checking its
 // approval at that moment. Several server processes may run it at once: the conditional
 // update decides which one publishes, the others see a conflict or an early page and skip.
@@ -42,8 +19,8 @@ func (s *Service) RunScheduled(ctx context.Context) (int, error) {
 	n := 0
 	for _, p := range due {
 		version := p.Version
-		_, err := s.mutate(ctx, p.ID, &version, true, func(q *Page, now time.Time) error {
-			return s.applyWorkflow(ctx, q, workflow.RunSchedule{}, cms.Principal{}, now)
+		_, err := s.mutate(ctx, p.ID, &version, true, func(c *Change, now time.Time) error {
+			return s.applyWorkflow(ctx, c, workflow.RunSchedule{}, cms.Principal{}, now)
 		})
 		switch {
 		case err == nil:
@@ -66,18 +43,20 @@ func (s *Service) NotifyReviewDue(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, p := range due {
-		_, err := s.mutate(ctx, p.ID, nil, false, func(q *Page, now time.Time) error {
-			if q.LiveSnapshot == nil {
+		_, err := s.mutate(ctx, p.ID, nil, false, func(c *Change, now time.Time) error {
+			q := &c.Page
+			live := q.Workflow.Live
+			if live == nil {
 				return cms.Errorf(cms.CodeInvalidState, "not live")
 			}
-			dueAt := q.LiveSnapshot.Approval.NextReviewDue
+			dueAt := live.Approval.NextReviewDue
 			if q.ReviewDueNotified != nil && q.ReviewDueNotified.Equal(dueAt) {
 				return cms.Errorf(cms.CodeInvalidState, "already notified")
 			}
 			q.ReviewDueNotified = &dueAt
-			q.Outbox = append(q.Outbox, OutboxEvent{ID: cms.NewID(), Event: EventReviewDue, PageID: q.ID, Slug: q.Slug, Revision: q.LiveSnapshot.Revision, At: now})
-			q.appendEvent(workflow.Event{
-				Action: "review_due", Actor: workflow.SystemActor, Revision: q.LiveSnapshot.Revision,
+			c.Outbox = append(c.Outbox, OutboxEvent{ID: cms.NewID(), Event: EventReviewDue, PageID: q.ID, Slug: q.Slug, Revision: live.Revision, At: now})
+			c.appendEvent(workflow.Event{
+				Action: "review_due", Actor: workflow.SystemActor, Revision: live.Revision,
 				Data: map[string]any{"nextReviewDue": dueAt.UTC().Format(time.RFC3339)},
 			}, "Scheduler", now)
 			return nil

@@ -4,8 +4,8 @@ import (
 	"os"
 	"testing"
 
-	"github.com/monograph-cms/monograph/internal/mongostore"
+	"github.com/monograph-cms/monograph/internal/teststore"
 )
 
-// TestMain lets MONOGRAPH_TEST_STORE=ferretdb-server run these tests on the MongoDB layout.
-func TestMain(m *testing.M) { os.Exit(mongostore.RunTests(m)) }
+// TestMain lets MONOGRAPH_TEST_STORE=ferretdb-server run these tests on the MongoDB adapter.
+func TestMain(m *testing.M) { os.Exit(teststore.Main(m)) }

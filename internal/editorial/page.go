@@ -17,9 +17,9 @@ type Person struct {
 	Name string `json:"name"`
 }
 
-// Page is the stored page document: the working copy (latest revision), its workflow facts,
-// the live snapshot, a summary of every revision, and the events written in the same update
-// as the change they describe (moved to the audit and outbox collections by the pump).
+// Page is the stored page: the working copy (latest revision) and its workflow facts. What
+// delivery serves (LiveSnapshot), the revisions and the audit events are stored beside it,
+// in the same atomic Change.
 type Page struct {
 	ID      string          `bson:"_id" json:"id"`
 	Slug    string          `bson:"slug" json:"slug"`
@@ -30,8 +30,6 @@ type Page struct {
 	// ReviewBaseline is the revision last approved or published: reviewers see the diff
 	// since it.
 	ReviewBaseline int `bson:"reviewBaseline" json:"reviewBaseline"`
-	// LiveSnapshot is what delivery serves; nil when nothing is live.
-	LiveSnapshot *LiveSnapshot `bson:"liveSnapshot" json:"liveSnapshot"`
 	// LiveSeq is the change-counter value of the last change of what is live (publish or
 	// unpublish): the sync feed and the delivery caches order changes by it.
 	LiveSeq int64 `bson:"liveSeq" json:"liveSeq"`
@@ -44,10 +42,23 @@ type Page struct {
 	UpdatedBy         Person     `bson:"updatedBy" json:"updatedBy"`
 	// Audit is the head of the page's hash chain.
 	Audit AuditHead `bson:"audit" json:"audit"`
-	// PendingEvents are audit events not yet copied to the audit collection.
-	PendingEvents []AuditEvent `bson:"pendingEvents" json:"pendingEvents"`
-	// Outbox holds notifications (webhook events) not yet handed to the delivery queue.
-	Outbox []OutboxEvent `bson:"outbox" json:"outbox"`
+	// SearchShared is, in search results only, how many of the query's grams the page
+	// matched (its rank); never stored.
+	SearchShared int `bson:"-" json:"-"`
+}
+
+// Summary returns p as lists show it: the content without section bodies, clinical uses,
+// references and the other long fields.
+func (p Page) Summary() Page {
+	s := p
+	s.Content = content.Content{Title: p.Content.Title, Summary: p.Content.Summary, Drug: p.Content.Drug, Tags: p.Content.Tags}
+	return s
+}
+
+// LivePage returns what delivery serves of p, given its live snapshot (nil when nothing is
+// live).
+func (p Page) LivePage(snap *LiveSnapshot) LivePage {
+	return LivePage{ID: p.ID, Slug: p.Slug, LiveSeq: p.LiveSeq, Live: p.Workflow.Live, Unpublished: p.Workflow.Unpublished, Snapshot: snap}
 }
 
 // RevisionSummary is one line of a page's history: a revision without its content. The list
@@ -72,8 +83,8 @@ type Revision struct {
 	Author      Person          `bson:"author" json:"author"`
 	CreatedAt   time.Time       `bson:"createdAt" json:"createdAt"`
 	Note        string          `bson:"note" json:"note"`
-	// WriteID identifies the save that wrote it, so a save whose page update lost the race
-	// removes exactly its own unreferenced revision.
+	// WriteID identifies the save that wrote it: on a store without transactions, a save
+	// whose page update lost the race removes exactly its own unreferenced revision.
 	WriteID string `bson:"writeId" json:"-"`
 }
 
@@ -92,8 +103,8 @@ type LiveSnapshot struct {
 	Seq int64 `bson:"seq" json:"seq"`
 }
 
-// OutboxEvent is a notification to send to webhooks, written in the same page update as
-// the change it reports, so a crash can delay it but never lose it.
+// OutboxEvent is a notification to send to webhooks, written in the same Change as the
+// change it reports, so a crash can delay it but never lose it.
 type OutboxEvent struct {
 	ID       string    `bson:"id" json:"id"`
 	Event    string    `bson:"event" json:"event"`

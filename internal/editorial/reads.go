@@ -1,11 +1,14 @@
 package editorial
 
 import (
+	"cmp"
 	"context"
 	"slices"
+	"time"
 
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/content"
+	"github.com/monograph-cms/monograph/internal/search"
 )
 
 // Revisions returns the page's revision summaries, oldest first.
@@ -70,24 +73,12 @@ func (s *Service) Diff(ctx context.Context, id string, from, to int) (DiffResult
 	return DiffResult{From: from, To: to, Changes: changes}, nil
 }
 
-// PageAudit returns the page's whole chain: stored events plus those the pump has not
-// moved yet, in order.
+// PageAudit returns the page's whole chain, in order.
 func (s *Service) PageAudit(ctx context.Context, id string) ([]AuditEvent, error) {
-	p, err := s.Get(ctx, id)
-	if err != nil {
+	if _, err := s.Get(ctx, id); err != nil {
 		return nil, err
 	}
-	events, err := s.store.AuditEvents(ctx, AuditFilter{PageID: id})
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range p.PendingEvents {
-		if !slices.ContainsFunc(events, func(x AuditEvent) bool { return x.Seq == e.Seq }) {
-			events = append(events, e)
-		}
-	}
-	slices.SortFunc(events, func(a, b AuditEvent) int { return a.Seq - b.Seq })
-	return events, nil
+	return s.store.AuditEvents(ctx, AuditFilter{PageID: id})
 }
 
 // Audit returns events of every page matching f, newest first.
@@ -105,4 +96,84 @@ func (s *Service) Checks(p Page) []content.CheckResult {
 		r = []content.CheckResult{}
 	}
 	return r
+}
+
+// maxSearchHits bounds how many pages a management search considers: the best matches, far
+// more than anyone pages through.
+const maxSearchHits = 500
+
+// List returns a batch of pages matching f, newest update first; with a query, best match
+// first (the cursor then carries the last hit's SearchShared as f.AfterShared).
+func (s *Service) List(ctx context.Context, f ListFilter) ([]Page, error) {
+	f.Now = s.clock.Now()
+	if f.Query == "" {
+		return s.store.ListPages(ctx, f)
+	}
+	grams := search.QueryGrams(f.Query)
+	if len(grams) == 0 {
+		return []Page{}, nil
+	}
+	hits, err := s.store.SearchPages(ctx, grams, search.MinShared(len(grams)), maxSearchHits)
+	if err != nil {
+		return nil, err
+	}
+	if len(hits) > 0 {
+		best := hits[0].Shared // best first
+		hits = slices.DeleteFunc(hits, func(h SearchHit) bool { return !search.Relevant(h.Shared, best) })
+	}
+	ids := make([]string, len(hits))
+	shared := make(map[string]int, len(hits))
+	for i, h := range hits {
+		ids[i], shared[h.ID] = h.ID, h.Shared
+	}
+	pages, err := s.store.PageSummaries(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	pages = slices.DeleteFunc(pages, func(p Page) bool { return !f.keeps(p) })
+	slices.SortFunc(pages, func(a, b Page) int { return compareHits(shared[a.ID], a, shared[b.ID], b) })
+	if f.AfterTime != nil {
+		last := Page{ID: f.AfterID, UpdatedAt: *f.AfterTime}
+		pages = slices.DeleteFunc(pages, func(p Page) bool { return compareHits(shared[p.ID], p, f.AfterShared, last) <= 0 })
+	}
+	for i := range pages {
+		pages[i].SearchShared = shared[pages[i].ID]
+	}
+	if f.Limit > 0 && len(pages) > f.Limit {
+		pages = pages[:f.Limit]
+	}
+	return pages, nil
+}
+
+// compareHits orders search results: more shared grams first, then newest update, then id.
+func compareHits(sa int, a Page, sb int, b Page) int {
+	if sa != sb {
+		return sb - sa
+	}
+	if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
+		return c
+	}
+	return cmp.Compare(b.ID, a.ID)
+}
+
+// keeps applies the filters other than the query to one page (search results).
+func (f ListFilter) keeps(p Page) bool {
+	switch {
+	case f.State != "" && string(p.Workflow.State) != f.State:
+		return false
+	case f.ReviewOverdue && (p.Workflow.Live == nil || !p.Workflow.Live.Approval.NextReviewDue.Before(f.Now)):
+		return false
+	}
+	return true
+}
+
+// PageGrams returns the search grams of a page (internal/search): what its store indexes.
+func PageGrams(p Page) []string {
+	d := p.Content.Drug
+	return search.PageGrams(p.Slug, p.Content.Title, d.Name, d.GenericName, d.BrandNames, p.Content.Tags)
+}
+
+// ReviewOverdueAt reports whether the page's live approval is past its next review at now.
+func (p Page) ReviewOverdueAt(now time.Time) bool {
+	return p.Workflow.Live != nil && p.Workflow.Live.Approval.NextReviewDue.Before(now)
 }

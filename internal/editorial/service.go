@@ -37,11 +37,11 @@ type Service struct {
 	log    *slog.Logger
 
 	// OnLiveChange, when set, is called after a change of what is live (publish,
-	// unpublish), with the page as stored; delivery refreshes its cache from it.
-	OnLiveChange func(Page)
-	// OnPending, when set, is called with the page as stored after a write that queued
-	// events, so the pump can move them at once.
-	OnPending func(Page)
+	// unpublish) is stored; delivery refreshes its cache from it.
+	OnLiveChange func(LivePage)
+	// OnOutbox, when set, is called after a change that handed events to the webhook
+	// outbox is stored, so the dispatcher can send them at once.
+	OnOutbox func()
 }
 
 // NewService returns a Service.
@@ -76,10 +76,7 @@ func ValidateSlug(slug string) error {
 // prepare normalises and validates content and returns its hash.
 func prepare(c *content.Content) (string, error) {
 	c.Normalize()
-	if err := c.Validate(); err != nil {
-		return "", err
-	}
-	return content.Hash(*c), nil
+	return c.ValidateAndHash()
 }
 
 func person(p cms.Principal) Person { return Person{ID: p.UserID, Name: p.Name} }
@@ -114,16 +111,15 @@ func (s *Service) Create(ctx context.Context, actor cms.Principal, slug string, 
 		ID: cms.NewID(), Slug: slug, Version: 1, Content: c, Workflow: wp,
 		CreatedAt: now, CreatedBy: person(actor), UpdatedAt: now, UpdatedBy: person(actor),
 	}
-	rev := s.newRevision(p.ID, 1, c, hash, actor, now, note)
-	p.appendEvent(ev, actor.Name, now)
-	if err := s.store.InsertPage(ctx, p, rev); err != nil {
+	ch := &Change{Page: p, Create: true, Revisions: []Revision{s.newRevision(p.ID, 1, c, hash, actor, now, note)}}
+	ch.appendEvent(ev, actor.Name, now)
+	if err := s.store.Commit(ctx, ch); err != nil {
 		if cms.IsCode(err, cms.CodeConflict) || cms.IsCode(err, cms.CodeSlugTaken) {
 			return Page{}, &cms.Error{Code: cms.CodeSlugTaken, Message: "the slug " + slug + " is already used by another page", Fields: []cms.FieldError{{Field: "slug", Message: "already taken"}}}
 		}
 		return Page{}, err
 	}
-	s.pending(p)
-	return p, nil
+	return ch.Page, nil
 }
 
 func (s *Service) newRevision(pageID string, n int, c content.Content, hash string, actor cms.Principal, now time.Time, note string) Revision {
@@ -139,12 +135,6 @@ func (s *Service) Get(ctx context.Context, id string) (Page, error) {
 		return Page{}, cms.Errorf(cms.CodeNotFound, "page not found")
 	}
 	return s.store.PageByID(ctx, id)
-}
-
-// List returns a batch of pages matching f.
-func (s *Service) List(ctx context.Context, f ListFilter) ([]Page, error) {
-	f.Now = s.clock.Now()
-	return s.store.ListPages(ctx, f)
 }
 
 // versionConflict is the 412 answer carrying the current version.
@@ -178,27 +168,27 @@ func (s *Service) SaveContent(ctx context.Context, actor cms.Principal, id strin
 		if hash == p.Workflow.ContentHash {
 			return p, false, nil
 		}
-		oldVersion, oldSeq := p.Version, p.Audit.Seq
+		ch := &Change{ExpectVersion: p.Version, ExpectSeq: p.Audit.Seq}
 		now := s.clock.Now()
 		n := p.Workflow.Revision + 1
 		wp, ev, err := workflow.Apply(p.Workflow, workflow.Save{Actor: actor, Revision: n, ContentHash: hash}, now)
 		if err != nil {
 			return Page{}, false, err
 		}
-		rev := s.newRevision(p.ID, n, c, hash, actor, now, note)
+		ch.Revisions = []Revision{s.newRevision(p.ID, n, c, hash, actor, now, note)}
 		p.Workflow, p.Content = wp, c
 		p.Version++
 		p.UpdatedAt, p.UpdatedBy = now, person(actor)
-		p.appendEvent(withData(ev, "contentHash", hash), actor.Name, now)
-		err = s.store.CommitRevision(ctx, rev, p, oldVersion, oldSeq)
+		ch.Page = p
+		ch.appendEvent(withData(ev, "contentHash", hash), actor.Name, now)
+		err = s.store.Commit(ctx, ch)
 		if cms.IsCode(err, cms.CodeVersionConflict) && attempt < 3 {
 			continue // re-read: if only the audit head moved, the save still applies
 		}
 		if err != nil {
 			return Page{}, false, err
 		}
-		s.pending(p)
-		return p, true, nil
+		return ch.Page, true, nil
 	}
 }
 
@@ -212,10 +202,10 @@ func withData(ev workflow.Event, k string, v any) workflow.Event {
 	return ev
 }
 
-// mutate runs change on a fresh copy of the page and stores the result in one conditional
-// update, retrying when only the audit head moved. ifMatch, when set, must equal the
-// page's version (412 otherwise). bumpVersion is false for audit-only appends.
-func (s *Service) mutate(ctx context.Context, id string, ifMatch *int, bumpVersion bool, change func(p *Page, now time.Time) error) (Page, error) {
+// mutate runs change on a fresh copy of the page and stores the result as one Change,
+// retrying when only the audit head moved. ifMatch, when set, must equal the page's version
+// (412 otherwise). bumpVersion is false for audit-only appends.
+func (s *Service) mutate(ctx context.Context, id string, ifMatch *int, bumpVersion bool, change func(c *Change, now time.Time) error) (Page, error) {
 	for attempt := 0; ; attempt++ {
 		p, err := s.Get(ctx, id)
 		if err != nil {
@@ -224,46 +214,40 @@ func (s *Service) mutate(ctx context.Context, id string, ifMatch *int, bumpVersi
 		if ifMatch != nil && p.Version != *ifMatch {
 			return Page{}, versionConflict(p.Version)
 		}
-		oldVersion, oldSeq := p.Version, p.Audit.Seq
-		wasLive := p.LiveSnapshot
+		ch := &Change{Page: p, ExpectVersion: p.Version, ExpectSeq: p.Audit.Seq}
 		now := s.clock.Now()
-		if err := change(&p, now); err != nil {
+		if err := change(ch, now); err != nil {
 			return Page{}, err
 		}
 		if bumpVersion {
-			p.Version++
+			ch.Page.Version++
 		}
-		err = s.store.UpdatePage(ctx, p, oldVersion, oldSeq)
+		err = s.store.Commit(ctx, ch)
 		if cms.IsCode(err, cms.CodeVersionConflict) && attempt < 5 {
 			continue
 		}
 		if err != nil {
 			return Page{}, err
 		}
-		s.pending(p)
-		if s.OnLiveChange != nil && liveChanged(wasLive, p.LiveSnapshot) {
-			s.OnLiveChange(p)
-		}
-		return p, nil
+		s.committed(ch)
+		return ch.Page, nil
 	}
 }
 
-func liveChanged(a, b *LiveSnapshot) bool {
-	if a == nil || b == nil {
-		return a != b
+// committed tells the hooks about a stored change.
+func (s *Service) committed(ch *Change) {
+	if len(ch.Outbox) > 0 && s.OnOutbox != nil {
+		s.OnOutbox()
 	}
-	return a.Revision != b.Revision || a.Seq != b.Seq
-}
-
-func (s *Service) pending(p Page) {
-	if s.OnPending != nil {
-		s.OnPending(p)
+	if ch.LiveChange() && s.OnLiveChange != nil {
+		s.OnLiveChange(ch.Page.LivePage(ch.Live))
 	}
 }
 
 // applyWorkflow applies cmd to the page, records the event, and keeps the editorial
 // fields that follow from the workflow (live snapshot, baseline, outbox) in step.
-func (s *Service) applyWorkflow(ctx context.Context, p *Page, cmd workflow.Command, actor cms.Principal, now time.Time) error {
+func (s *Service) applyWorkflow(ctx context.Context, c *Change, cmd workflow.Command, actor cms.Principal, now time.Time) error {
+	p := &c.Page
 	before := p.Workflow
 	wp, ev, err := workflow.Apply(p.Workflow, cmd, now)
 	if err != nil {
@@ -281,33 +265,23 @@ func (s *Service) applyWorkflow(ctx context.Context, p *Page, cmd workflow.Comma
 	}
 	switch {
 	case wp.Live != nil && (before.Live == nil || wp.Live.PublishedAt != before.Live.PublishedAt):
-		seq, err := s.store.NextChangeSeq(ctx)
-		if err != nil {
-			return err
-		}
 		p.ReviewBaseline = wp.Live.Revision
-		p.LiveSeq = seq
-		p.LiveSnapshot = &LiveSnapshot{
+		c.Live = &LiveSnapshot{
 			Revision: wp.Live.Revision, ContentHash: wp.Live.ContentHash,
 			Rendered: content.Render(p.Content), Approval: wp.Live.Approval,
-			PublishedAt: wp.Live.PublishedAt, PublishedBy: wp.Live.PublishedBy, Seq: seq,
+			PublishedAt: wp.Live.PublishedAt, PublishedBy: wp.Live.PublishedBy,
 		}
 		p.ReviewDueNotified = nil
-		p.Outbox = append(p.Outbox, OutboxEvent{ID: cms.NewID(), Event: EventPublished, PageID: p.ID, Slug: p.Slug, Revision: wp.Live.Revision, At: now})
+		c.Outbox = append(c.Outbox, OutboxEvent{ID: cms.NewID(), Event: EventPublished, PageID: p.ID, Slug: p.Slug, Revision: wp.Live.Revision, At: now})
 	case wp.Live == nil && before.Live != nil:
-		seq, err := s.store.NextChangeSeq(ctx)
-		if err != nil {
-			return err
-		}
-		p.LiveSnapshot = nil
-		p.LiveSeq = seq
-		p.Outbox = append(p.Outbox, OutboxEvent{ID: cms.NewID(), Event: EventUnpublished, PageID: p.ID, Slug: p.Slug, Revision: before.Live.Revision, At: now})
+		c.Unpublish = true
+		c.Outbox = append(c.Outbox, OutboxEvent{ID: cms.NewID(), Event: EventUnpublished, PageID: p.ID, Slug: p.Slug, Revision: before.Live.Revision, At: now})
 	}
 	name := actor.Name
 	if ev.Actor == workflow.SystemActor {
 		name = "Scheduler"
 	}
-	p.appendEvent(ev, name, now)
+	c.appendEvent(ev, name, now)
 	return nil
 }
 
@@ -331,14 +305,14 @@ func (s *Service) Submit(ctx context.Context, actor cms.Principal, id string, if
 	if err := checkLength("note", note, maxNote); err != nil {
 		return Page{}, err
 	}
-	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
+	return s.mutate(ctx, id, ifMatch, true, func(c *Change, now time.Time) error {
 		var blocking []string
-		for _, r := range content.RunChecks(p.Content, s.cfg.CheckSeverities) {
+		for _, r := range content.RunChecks(c.Page.Content, s.cfg.CheckSeverities) {
 			if r.Severity == content.SeverityBlocker {
 				blocking = append(blocking, r.ID)
 			}
 		}
-		return s.applyWorkflow(ctx, p, workflow.Submit{Actor: actor, Note: note, BlockingChecks: blocking}, actor, now)
+		return s.applyWorkflow(ctx, c, workflow.Submit{Actor: actor, Note: note, BlockingChecks: blocking}, actor, now)
 	})
 }
 
@@ -347,8 +321,8 @@ func (s *Service) RequestChanges(ctx context.Context, actor cms.Principal, id st
 	if err := checkLength("comment", comment, maxComment); err != nil {
 		return Page{}, err
 	}
-	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
-		return s.applyWorkflow(ctx, p, workflow.RequestChanges{Actor: actor, Revision: revision, Comment: comment}, actor, now)
+	return s.mutate(ctx, id, ifMatch, true, func(c *Change, now time.Time) error {
+		return s.applyWorkflow(ctx, c, workflow.RequestChanges{Actor: actor, Revision: revision, Comment: comment}, actor, now)
 	})
 }
 
@@ -379,8 +353,8 @@ func (s *Service) Approve(ctx context.Context, actor cms.Principal, id string, i
 		}
 		return Page{}, err
 	}
-	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
-		return s.applyWorkflow(ctx, p, workflow.Approve{
+	return s.mutate(ctx, id, ifMatch, true, func(c *Change, now time.Time) error {
+		return s.applyWorkflow(ctx, c, workflow.Approve{
 			Actor: actor, Revision: revision, Comment: comment, DefaultReviewIntervalDays: s.cfg.DefaultReviewIntervalDays,
 		}, actor, now)
 	})
@@ -388,8 +362,8 @@ func (s *Service) Approve(ctx context.Context, actor cms.Principal, id string, i
 
 // Publish puts the approved latest revision live now, or schedules it.
 func (s *Service) Publish(ctx context.Context, actor cms.Principal, id string, ifMatch *int, at *time.Time) (Page, error) {
-	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
-		return s.applyWorkflow(ctx, p, workflow.Publish{Actor: actor, At: at}, actor, now)
+	return s.mutate(ctx, id, ifMatch, true, func(c *Change, now time.Time) error {
+		return s.applyWorkflow(ctx, c, workflow.Publish{Actor: actor, At: at}, actor, now)
 	})
 }
 
@@ -398,8 +372,8 @@ func (s *Service) Unpublish(ctx context.Context, actor cms.Principal, id string,
 	if err := checkLength("reason", reason, maxReason); err != nil {
 		return Page{}, err
 	}
-	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
-		return s.applyWorkflow(ctx, p, workflow.Unpublish{Actor: actor, Reason: reason}, actor, now)
+	return s.mutate(ctx, id, ifMatch, true, func(c *Change, now time.Time) error {
+		return s.applyWorkflow(ctx, c, workflow.Unpublish{Actor: actor, Reason: reason}, actor, now)
 	})
 }
 
@@ -410,11 +384,11 @@ func (s *Service) SetReviewInterval(ctx context.Context, actor cms.Principal, id
 	if days < 0 || days > 3650 {
 		return Page{}, cms.InvalidField("reviewIntervalDays", "between 1 and 3650 days, or 0 for the default")
 	}
-	return s.mutate(ctx, id, ifMatch, true, func(p *Page, now time.Time) error {
-		p.Workflow.ReviewIntervalDays = days
-		p.UpdatedAt, p.UpdatedBy = now, person(actor)
-		p.appendEvent(workflow.Event{
-			Action: "settings", Actor: actor.UserID, Revision: p.Workflow.Revision,
+	return s.mutate(ctx, id, ifMatch, true, func(c *Change, now time.Time) error {
+		c.Page.Workflow.ReviewIntervalDays = days
+		c.Page.UpdatedAt, c.Page.UpdatedBy = now, person(actor)
+		c.appendEvent(workflow.Event{
+			Action: "settings", Actor: actor.UserID, Revision: c.Page.Workflow.Revision,
 			Data: map[string]any{"reviewIntervalDays": days},
 		}, actor.Name, now)
 		return nil
@@ -434,11 +408,11 @@ func (s *Service) RecordDenied(ctx context.Context, actor cms.Principal, id, act
 }
 
 func (s *Service) recordAuditOnly(ctx context.Context, id string, ev workflow.Event, actorName string) {
-	_, err := s.mutate(ctx, id, nil, false, func(p *Page, now time.Time) error {
+	_, err := s.mutate(ctx, id, nil, false, func(c *Change, now time.Time) error {
 		if ev.Revision == 0 {
-			ev.Revision = p.Workflow.Revision
+			ev.Revision = c.Page.Workflow.Revision
 		}
-		p.appendEvent(ev, actorName, now)
+		c.appendEvent(ev, actorName, now)
 		return nil
 	})
 	if err != nil && !cms.IsCode(err, cms.CodeNotFound) {

@@ -3,63 +3,134 @@ package editorial
 import (
 	"context"
 	"time"
+
+	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
-// Store keeps pages, revisions and audit events. It is implemented by internal/mongostore.
-// Every change of a page is ONE conditional replacement of the page document: on the
-// expected version and the expected audit-chain head, so two writers can never both win and
-// an audit-only append (a failed signature) is never overwritten.
+// Store keeps pages, revisions and audit events. It is implemented by internal/sqlitestore
+// (the embedded default) and internal/mongostore; internal/storetest holds the one test body
+// both must pass.
+//
+// Every change of a page is ONE call of Commit, which the store applies whole or not at all:
+// the new revisions, the page itself (conditionally on its version and audit-chain head),
+// the audit events, the webhook outbox and the change counter. Nothing is ever half-written,
+// so no caller needs a repair job.
 type Store interface {
-	// InsertPage writes the first revision, then the page. cms.CodeSlugTaken if the slug is
-	// used by another page.
-	InsertPage(ctx context.Context, p Page, rev Revision) error
+	// Commit applies c atomically. When c.Live is set or c.Unpublish is true, the store takes
+	// the next value of the change counter in the same change and writes it into
+	// c.Page.LiveSeq (and c.Live.Seq) before storing them, so the caller sees the stored
+	// values afterwards.
+	//
+	// Errors: cms.CodeSlugTaken when a new page's slug is used by another page;
+	// cms.CodeConflict when a new page's id exists; cms.CodeVersionConflict when an existing
+	// page is no longer at c.ExpectVersion and c.ExpectSeq, or one of c.Revisions exists
+	// already. Nothing is written on error, and c is to be discarded (its LiveSeq may have
+	// been set).
+	Commit(ctx context.Context, c *Change) error
 	// PageByID returns a page; cms.CodeNotFound if there is none.
 	PageByID(ctx context.Context, id string) (Page, error)
-	// ListPages returns up to f.Limit page summaries (content without section bodies,
-	// no revision list) matching f, newest update first.
+	// ListPages returns up to f.Limit page summaries (Summary: content without section
+	// bodies) matching f, newest update first, strictly after the cursor when one is given.
+	// f.Query is not a store matter (see SearchPages); stores ignore it.
 	ListPages(ctx context.Context, f ListFilter) ([]Page, error)
-	// CommitRevision writes rev, then replaces the page if it is still at expectVersion and
-	// expectSeq. cms.CodeVersionConflict when the page moved on (rev is then removed).
-	CommitRevision(ctx context.Context, rev Revision, p Page, expectVersion, expectSeq int) error
-	// UpdatePage replaces the page if it is still at expectVersion and expectSeq;
-	// cms.CodeVersionConflict otherwise.
-	UpdatePage(ctx context.Context, p Page, expectVersion, expectSeq int) error
+	// SearchPages returns up to limit pages sharing at least minShared of the given search
+	// grams (internal/search) with their indexed text, best first (most shared grams, then
+	// newest update), each with the number of grams it shares. It is answered from an index,
+	// never by scanning every page.
+	SearchPages(ctx context.Context, grams []string, minShared, limit int) ([]SearchHit, error)
+	// PageSummaries returns the summaries (as ListPages) of the pages with these ids, in
+	// no particular order; unknown ids are left out.
+	PageSummaries(ctx context.Context, ids []string) ([]Page, error)
 	// RevisionSummaries lists a page's revisions without their content, oldest first.
 	RevisionSummaries(ctx context.Context, pageID string) ([]RevisionSummary, error)
-	// Revision returns revision n of a page; cms.CodeNotFound if there is none.
+	// Revision returns revision n of a page; cms.CodeNotFound if there is none. Reads need
+	// not return Revision.WriteID (a store's own bookkeeping).
 	Revision(ctx context.Context, pageID string, n int) (Revision, error)
-	// AuditEvents returns events of the audit collection matching f, in (pageId, seq)
-	// order for one page, newest first otherwise.
+	// Revisions returns every revision of a page with its content, oldest first.
+	Revisions(ctx context.Context, pageID string) ([]Revision, error)
+	// AuditEvents returns audit events matching f: a whole chain in seq order when only
+	// f.PageID is set and f.Limit is 0, newest first otherwise.
 	AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
-	// PagesWithPendingEvents returns the pages whose events or outbox wait for the pump.
-	PagesWithPendingEvents(ctx context.Context) ([]Page, error)
-	// FlushPending copies the page's pending events to the audit collection and its outbox
-	// to the delivery queue (idempotently, by event id), then clears both lists if the
-	// page's chain head is still p.Audit.Seq.
-	FlushPending(ctx context.Context, p Page) error
-	// ScheduledDue returns pages in state scheduled whose time has come.
+	// ScheduledDue returns pages in state scheduled whose time is at or before now.
 	ScheduledDue(ctx context.Context, now time.Time) ([]Page, error)
-	// ReviewDue returns live pages whose next medical review is due before now and for
-	// which the review_due event has not been emitted for that due date.
+	// ReviewDue returns live pages whose live approval's next review is due before now and
+	// for which page.review_due was not yet emitted for that due date.
 	ReviewDue(ctx context.Context, now time.Time) ([]Page, error)
-	// NextChangeSeq increments and returns the change counter that delivery caches poll.
-	NextChangeSeq(ctx context.Context) (int64, error)
-	// AllPageIDs returns every page id (for audit verification and export).
+	// AllPageIDs returns every page id, in id order.
 	AllPageIDs(ctx context.Context) ([]string, error)
+	// SlugTaken reports whether a page has this slug.
+	SlugTaken(ctx context.Context, slug string) (bool, error)
+	// EachLivePage calls fn with every page that is live or was unpublished, one at a time
+	// (a large site is never held whole in memory by the store). An error from fn stops the
+	// walk and is returned.
+	EachLivePage(ctx context.Context, fn func(LivePage) error) error
+	// LiveSnapshot returns what delivery serves of one page; cms.CodeNotFound when the page
+	// is neither live nor unpublished.
+	LiveSnapshot(ctx context.Context, pageID string) (LivePage, error)
+	// ChangeSeq returns the change counter without changing it (what delivery caches poll).
+	ChangeSeq(ctx context.Context) (int64, error)
+}
+
+// Change is one atomic change of one page.
+type Change struct {
+	// Page is the page as it is after the change.
+	Page Page
+	// Create says the page is new. Otherwise the stored page must still be at ExpectVersion
+	// with its audit chain at ExpectSeq.
+	Create                   bool
+	ExpectVersion, ExpectSeq int
+	// Revisions are new revisions to store: one for a save, the first for a create, a whole
+	// history for an import.
+	Revisions []Revision
+	// Events are appended to the page's audit chain, in order (already linked by the
+	// caller: the first follows ExpectSeq).
+	Events []AuditEvent
+	// Outbox holds webhook notifications to hand to delivery with the change.
+	Outbox []OutboxEvent
+	// Live replaces what delivery serves of the page (a publication); Unpublish removes it.
+	Live      *LiveSnapshot
+	Unpublish bool
+}
+
+// LiveChange reports whether the change alters what delivery serves.
+func (c *Change) LiveChange() bool { return c.Live != nil || c.Unpublish }
+
+// LivePage is what delivery serves of a page: its identity, the facts of its live (or
+// unpublished) state, and the live snapshot. It never carries the working copy.
+type LivePage struct {
+	ID   string
+	Slug string
+	// LiveSeq is the change-counter value of the last change of what is live.
+	LiveSeq     int64
+	Live        *workflow.Live
+	Unpublished *workflow.Unpublished
+	// Snapshot is the rendered live revision; nil when nothing is live.
+	Snapshot *LiveSnapshot
+}
+
+// SearchHit is one page found by SearchPages.
+type SearchHit struct {
+	ID string
+	// Shared is how many of the query's grams the page's indexed text has.
+	Shared    int
+	UpdatedAt time.Time
 }
 
 // ListFilter selects pages for the management list.
 type ListFilter struct {
 	State string
-	// Query is matched literally (not as a pattern), case-insensitively, against the title,
-	// slug and drug name.
+	// Query is free text matched against the title, slug and drug names, tolerant of case,
+	// accents and small misspellings (internal/search). The service answers it through
+	// SearchPages; stores ignore it in ListPages.
 	Query         string
 	ReviewOverdue bool
 	Now           time.Time
 	Limit         int
-	// After is the cursor: the (UpdatedAt, ID) of the last page of the previous batch.
-	AfterTime *time.Time
-	AfterID   string
+	// After is the cursor: the (UpdatedAt, ID) of the last page of the previous batch, and
+	// with a Query its SearchShared.
+	AfterTime   *time.Time
+	AfterID     string
+	AfterShared int
 }
 
 // AuditFilter selects audit events.

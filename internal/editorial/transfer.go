@@ -17,9 +17,20 @@ const ExportFormat = "monograph-page/1"
 // export` writes and `monograph import` reads back, losslessly.
 type PageExport struct {
 	Format    string          `json:"format"`
-	Page      Page            `json:"page"`
+	Page      ExportedPage    `json:"page"`
 	Revisions []Revision      `json:"revisions"`
 	Audit     []ExportedEvent `json:"audit"`
+}
+
+// ExportedPage is the page of an export. Files written by releases before the SQLite store
+// also carry the page's live snapshot, pending events and outbox: import accepts them and
+// ignores them (the live snapshot is derived again from the live revision; the others were
+// the old store's bookkeeping), which is how a library moves from the old store to this one.
+type ExportedPage struct {
+	Page
+	LegacyLiveSnapshot  json.RawMessage `json:"liveSnapshot,omitempty"`
+	LegacyPendingEvents json.RawMessage `json:"pendingEvents,omitempty"`
+	LegacyOutbox        json.RawMessage `json:"outbox,omitempty"`
 }
 
 // ExportedEvent is an audit event with its data as a JSON object.
@@ -36,21 +47,8 @@ type ExportedEvent struct {
 	Hash      string          `json:"hash"`
 }
 
-// TransferStore is what export and import need beyond Store.
-type TransferStore interface {
-	// PageRevisions returns every revision document of a page, by number.
-	PageRevisions(ctx context.Context, pageID string) ([]Revision, error)
-	// ImportPage writes revisions, audit events and finally the page (which makes it
-	// visible); on failure it removes what it wrote. cms.CodeConflict when the page id,
-	// its slug or any of its documents exist already.
-	ImportPage(ctx context.Context, p Page, revs []Revision, events []AuditEvent) error
-	// SlugTaken reports whether a page has this slug.
-	SlugTaken(ctx context.Context, slug string) (bool, error)
-}
-
-// Export returns one page with its full history. Pending events are included in the audit
-// list and the outbox is left out (it is delivery state, not history).
-func (s *Service) Export(ctx context.Context, ts TransferStore, id string) (PageExport, error) {
+// Export returns one page with its full history.
+func (s *Service) Export(ctx context.Context, id string) (PageExport, error) {
 	p, err := s.store.PageByID(ctx, id)
 	if err != nil {
 		return PageExport{}, err
@@ -59,14 +57,14 @@ func (s *Service) Export(ctx context.Context, ts TransferStore, id string) (Page
 	if err != nil {
 		return PageExport{}, err
 	}
-	revs, err := ts.PageRevisions(ctx, id)
+	revs, err := s.store.Revisions(ctx, id)
 	if err != nil {
 		return PageExport{}, err
 	}
-	// Only revisions the page refers to: an unreferenced one is a crashed save's leftover.
+	// Only revisions the page refers to: on a store without transactions, an unreferenced
+	// one is a crashed save's leftover.
 	revs = slices.DeleteFunc(revs, func(r Revision) bool { return r.Number > p.Workflow.Revision })
-	p.PendingEvents, p.Outbox = []AuditEvent{}, []OutboxEvent{}
-	exp := PageExport{Format: ExportFormat, Page: p, Revisions: revs, Audit: make([]ExportedEvent, len(events))}
+	exp := PageExport{Format: ExportFormat, Page: ExportedPage{Page: p}, Revisions: revs, Audit: make([]ExportedEvent, len(events))}
 	for i, e := range events {
 		exp.Audit[i] = ExportedEvent{
 			Seq: e.Seq, At: cmsTime(e.At), Actor: e.Actor, ActorName: e.ActorName, Action: e.Action,
@@ -89,7 +87,7 @@ func CheckImport(exp PageExport) ([]AuditEvent, error) {
 		bad("format", "must be %q", ExportFormat)
 		return nil, cms.Invalid(fields...)
 	}
-	p := exp.Page
+	p := exp.Page.Page
 	if !cms.ValidID(p.ID) {
 		bad("page.id", "not a valid page id")
 	}
@@ -117,6 +115,11 @@ func CheckImport(exp PageExport) ([]AuditEvent, error) {
 	if n := len(exp.Revisions); n > 0 && exp.Revisions[n-1].ContentHash != p.Workflow.ContentHash {
 		bad("page.workflow.contentHash", "does not match the last revision")
 	}
+	if l := p.Workflow.Live; l != nil {
+		if l.Revision < 1 || l.Revision > len(exp.Revisions) || exp.Revisions[l.Revision-1].ContentHash != l.ContentHash {
+			bad("page.workflow.live", "does not name one of the page's revisions by number and content hash")
+		}
+	}
 	events := make([]AuditEvent, len(exp.Audit))
 	for i, e := range exp.Audit {
 		data := "{}"
@@ -142,24 +145,37 @@ func CheckImport(exp PageExport) ([]AuditEvent, error) {
 }
 
 // Import writes a checked export. cms.CodeConflict if the page or its slug exists.
-func (s *Service) Import(ctx context.Context, ts TransferStore, exp PageExport) error {
+func (s *Service) Import(ctx context.Context, exp PageExport) error {
 	events, err := CheckImport(exp)
 	if err != nil {
 		return err
 	}
-	p := exp.Page
-	p.PendingEvents, p.Outbox = []AuditEvent{}, []OutboxEvent{}
+	p := exp.Page.Page
 	revs := make([]Revision, len(exp.Revisions))
 	for i, r := range exp.Revisions {
 		r.ID, r.WriteID = RevisionID(p.ID, r.Number), cms.NewID()
 		revs[i] = r
 	}
-	return ts.ImportPage(ctx, p, revs, events)
+	ch := &Change{Page: p, Create: true, Revisions: revs, Events: events}
+	if l := p.Workflow.Live; l != nil {
+		// What delivery serves is derived from the live revision, never taken from the file.
+		ch.Live = &LiveSnapshot{
+			Revision: l.Revision, ContentHash: l.ContentHash, Rendered: content.Render(revs[l.Revision-1].Content),
+			Approval: l.Approval, PublishedAt: l.PublishedAt, PublishedBy: l.PublishedBy,
+		}
+	}
+	if err := s.store.Commit(ctx, ch); err != nil {
+		if cms.IsCode(err, cms.CodeSlugTaken) {
+			return cms.Errorf(cms.CodeConflict, "a page with slug %s exists already", p.Slug)
+		}
+		return err
+	}
+	return nil
 }
 
 // VerifyAudit walks every page's chain (and checks each revision's content hash) and
 // returns the first broken link, or nil. progress, when set, is called after each page.
-func (s *Service) VerifyAudit(ctx context.Context, ts TransferStore, progress func(done, total int)) (*ChainBreak, error) {
+func (s *Service) VerifyAudit(ctx context.Context, progress func(done, total int)) (*ChainBreak, error) {
 	ids, err := s.store.AllPageIDs(ctx)
 	if err != nil {
 		return nil, err
@@ -176,7 +192,7 @@ func (s *Service) VerifyAudit(ctx context.Context, ts TransferStore, progress fu
 		if br := VerifyChain(id, events, p.Audit); br != nil {
 			return br, nil
 		}
-		revs, err := ts.PageRevisions(ctx, id)
+		revs, err := s.store.Revisions(ctx, id)
 		if err != nil {
 			return nil, err
 		}

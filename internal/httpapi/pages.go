@@ -138,6 +138,8 @@ func (s *Server) actor(c *gin.Context) cms.Principal {
 type pageCursor struct {
 	T  time.Time `json:"t"`
 	ID string    `json:"id"`
+	// S is a search result's rank (editorial.Page.SearchShared), absent without a query.
+	S int `json:"s,omitempty"`
 }
 
 func encodeCursor(v any) string {
@@ -198,7 +200,7 @@ func (s *Server) listPages(c *gin.Context) {
 			s.writeError(c, cms.InvalidField("cursor", "not a cursor this API returned; start without one"))
 			return
 		}
-		f.AfterTime, f.AfterID = &pc.T, pc.ID
+		f.AfterTime, f.AfterID, f.AfterShared = &pc.T, pc.ID, pc.S
 	}
 	pages, err := s.pages.List(c.Request.Context(), f)
 	if err != nil {
@@ -209,7 +211,7 @@ func (s *Server) listPages(c *gin.Context) {
 	if len(pages) > limit {
 		pages = pages[:limit]
 		last := pages[len(pages)-1]
-		next = encodeCursor(pageCursor{T: last.UpdatedAt, ID: last.ID})
+		next = encodeCursor(pageCursor{T: last.UpdatedAt, ID: last.ID, S: last.SearchShared})
 	}
 	data := make([]pageView, len(pages))
 	for i, p := range pages {

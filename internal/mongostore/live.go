@@ -6,63 +6,84 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/monograph-cms/monograph/internal/delivery"
+	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/editorial"
+	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
-var _ delivery.Source = (*Store)(nil)
+// liveFilter selects the pages delivery knows: live now, or unpublished (served as 410).
+// Both follow a live change, which sets liveSeq, so the index on liveSeq skips every page
+// never published; the $or keeps the rule itself explicit.
+var liveFilter = bson.D{
+	{Key: "liveSeq", Value: bson.D{{Key: "$gt", Value: 0}}},
+	{Key: "$or", Value: bson.A{
+		bson.D{{Key: fLiveSnapshot, Value: bson.D{{Key: "$ne", Value: nil}}}},
+		bson.D{{Key: "workflow.unpublished", Value: bson.D{{Key: "$ne", Value: nil}}}},
+	}},
+}
 
-// liveFilter selects every page delivery knows about: live now, or unpublished (a 410
-// tombstone). Never-published pages are not read at all.
-var liveFilter = bson.M{"$or": bson.A{
-	bson.M{"liveSnapshot": bson.M{"$ne": nil}},
-	bson.M{"workflow.unpublished": bson.M{"$ne": nil}},
-}}
+// liveProjection keeps only what delivery serves: never the working copy, so it cannot
+// leak and costs no memory.
+var liveProjection = bson.D{
+	{Key: "_id", Value: 1}, {Key: "slug", Value: 1}, {Key: "liveSeq", Value: 1},
+	{Key: "workflow.live", Value: 1}, {Key: "workflow.unpublished", Value: 1}, {Key: fLiveSnapshot, Value: 1},
+}
 
-// liveProjection keeps only what delivery serves. The working copy (content), the live
-// snapshot's source content (its rendered form carries every source field too), the
-// revision list and the pending events are never read, so they cannot leak and do not
-// cost memory.
-var liveProjection = bson.M{
-	"_id": 1, "slug": 1, "liveSeq": 1,
-	"workflow.live": 1, "workflow.unpublished": 1,
-	"liveSnapshot.revision": 1, "liveSnapshot.contentHash": 1, "liveSnapshot.rendered": 1,
-	"liveSnapshot.approval": 1, "liveSnapshot.publishedAt": 1, "liveSnapshot.publishedBy": 1,
-	"liveSnapshot.seq": 1,
+// liveDoc is a page document as liveProjection reads it.
+type liveDoc struct {
+	ID       string `bson:"_id"`
+	Slug     string `bson:"slug"`
+	LiveSeq  int64  `bson:"liveSeq"`
+	Workflow struct {
+		Live        *workflow.Live        `bson:"live"`
+		Unpublished *workflow.Unpublished `bson:"unpublished"`
+	} `bson:"workflow"`
+	LiveSnapshot *editorial.LiveSnapshot `bson:"liveSnapshot"`
+}
+
+func (d liveDoc) livePage() editorial.LivePage {
+	return editorial.LivePage{
+		ID: d.ID, Slug: d.Slug, LiveSeq: d.LiveSeq,
+		Live: d.Workflow.Live, Unpublished: d.Workflow.Unpublished, Snapshot: d.LiveSnapshot,
+	}
+}
+
+// known reports whether delivery knows the page (liveFilter's rule).
+func (d liveDoc) known() bool {
+	return d.LiveSeq > 0 && (d.LiveSnapshot != nil || d.Workflow.Unpublished != nil)
 }
 
 // EachLivePage calls fn with every page that is live or was unpublished, one at a time as
-// the cursor yields them (so a large site is never decoded whole into memory). Only the
-// fields in liveProjection are set. On FerretDB this scans the collection: delivery calls it
-// at start and when the change counter moved, never per request.
-func (s *Store) EachLivePage(ctx context.Context, fn func(editorial.Page) error) error {
-	if s.perPage() {
-		// The catalogue says which pages; each full document is one small read (layout.go).
-		live := s.catalogued(func(p editorial.Page) bool { return p.LiveSnapshot != nil || p.Workflow.Unpublished != nil })
-		for _, id := range ids(live) {
-			var p editorial.Page
-			if err := s.pageDocs(id).FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(liveProjection)).Decode(&p); err != nil {
-				return translate(err, "page")
-			}
-			if err := fn(p); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+// the cursor yields them, so a large site is never decoded whole into memory.
+func (s *Store) EachLivePage(ctx context.Context, fn func(editorial.LivePage) error) error {
 	cur, err := s.coll(collPages).Find(ctx, liveFilter, options.Find().SetProjection(liveProjection))
 	if err != nil {
-		return translate(err, "pages")
+		return translate(err, "live pages")
 	}
 	defer func() { _ = cur.Close(context.WithoutCancel(ctx)) }()
 	for cur.Next(ctx) {
-		var p editorial.Page
-		if err := cur.Decode(&p); err != nil {
-			return translate(err, "page")
+		var d liveDoc
+		if err := cur.Decode(&d); err != nil {
+			return translate(err, "live page")
 		}
-		if err := fn(p); err != nil {
+		if err := fn(d.livePage()); err != nil {
 			return err
 		}
 	}
-	return translate(cur.Err(), "pages")
+	return translate(cur.Err(), "live pages")
+}
+
+// LiveSnapshot returns what delivery serves of one page; cms.CodeNotFound when it is
+// neither live nor unpublished.
+func (s *Store) LiveSnapshot(ctx context.Context, pageID string) (editorial.LivePage, error) {
+	var d liveDoc
+	err := s.coll(collPages).FindOne(ctx, bson.D{{Key: "_id", Value: pageID}},
+		options.FindOne().SetProjection(liveProjection)).Decode(&d)
+	if err != nil {
+		return editorial.LivePage{}, translate(err, "live page")
+	}
+	if !d.known() {
+		return editorial.LivePage{}, cms.Errorf(cms.CodeNotFound, "the page is neither live nor unpublished")
+	}
+	return d.livePage(), nil
 }

@@ -1,13 +1,20 @@
-// Package mongostore is Monograph's only importer of the MongoDB driver: documents, indexes,
-// error translation and the embedded FerretDB store. It implements the store interfaces
-// declared by the domain packages.
+// Package mongostore is Monograph's production store: MongoDB through the official driver,
+// which only this package imports. It implements the store interfaces the domain packages
+// declare (editorial.Store, auth.UserStore and RefreshStore, webhook.Store, reviews.Store),
+// so storage.Store is satisfied by *Store.
+//
+// There is one layout (collections and documents, see docs.go) and one write path per page
+// change (Commit, commit.go). Where the server is a replica set, a change runs in one
+// multi-document transaction; on a standalone server it is one conditional update of the
+// page document, which carries the change's audit events and webhook outbox entries until
+// they are copied to their collections (pending.go), so a crash can delay them but never
+// lose them.
 package mongostore
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -15,39 +22,36 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// Config says which store to open.
+// Config says which MongoDB deployment to use.
 type Config struct {
-	// URI of a MongoDB deployment; empty means the embedded FerretDB under DataDir.
+	// URI is the MongoDB connection string.
 	URI string
-	// DataDir holds the embedded store's files (ignored when URI is set).
-	DataDir string
-	// Database is the database name.
+	// Database is the database name ("monograph" when empty).
 	Database string
-	// Logger receives store diagnostics; FerretDB's own chatter is discarded.
+	// Logger receives store diagnostics (slog.Default when nil).
 	Logger *slog.Logger
 }
 
-// Store is an open connection to MongoDB or to the embedded FerretDB.
+// Store is an open connection to a MongoDB deployment.
 type Store struct {
-	client   *mongo.Client
-	db       *mongo.Database
-	embedded *embedded
-	log      *slog.Logger
-
-	// writeMu serialises every write of this process when the store is FerretDB (embedded,
-	// or a FerretDB server at the URI): FerretDB v1 does not make an update atomic against a
-	// concurrent update of the same document, so two conditional updates could both "win".
-	// On MongoDB it is nil and the server decides.
-	writeMu *sync.Mutex
-	// cat is the in-memory page catalogue of embedded mode (layout.go); nil on MongoDB.
-	cat *catalogue
-	// flushed records, per page, the pending events and outbox entries already moved
-	// (embedded mode, guarded by writeMu; see FlushPending).
-	flushed map[string]flushState
+	client *mongo.Client
+	db     *mongo.Database
+	log    *slog.Logger
+	// transactions is true on a replica set (or a sharded cluster): a page change then runs
+	// in one transaction instead of the standalone server's pending-list protocol.
+	transactions bool
+	// skipFlush makes a standalone Commit stop after its page write, as a crash there
+	// would: set only by tests (export_test.go), to check that Recover finishes the change.
+	skipFlush bool
 }
 
-// Open connects to the configured store, starting the embedded one if no URI is given, and
-// creates the indexes. It fails with ErrDataDirLocked if another process holds the data dir.
+// serverSelectionTimeout bounds how long an operation waits for a reachable server before
+// it fails with cms.CodeUnavailable, instead of the driver's 30 s.
+const serverSelectionTimeout = 10 * time.Second
+
+// Open connects to the deployment, checks that it answers, learns whether it runs
+// transactions, creates the missing indexes and finishes the page changes a crashed
+// process left half-copied (Recover).
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -55,194 +59,121 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Database == "" {
 		cfg.Database = "monograph"
 	}
-	s := &Store{log: cfg.Logger}
-	uri := cfg.URI
-	if uri == "" {
-		emb, err := startEmbedded(cfg.DataDir, cfg.Logger)
-		if err != nil {
-			return nil, err
-		}
-		s.embedded = emb
-		s.writeMu = &sync.Mutex{}
-		s.flushed = map[string]flushState{}
-		uri = emb.uri
-	}
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).
-		SetServerSelectionTimeout(10 * time.Second).
-		// Domain types carry JSON tags (their API names); stored documents use the same
-		// names. Nil slices are stored as empty arrays so documents have one shape.
-		SetBSONOptions(&options.BSONOptions{UseJSONStructTags: true, NilSliceAsEmpty: true}))
+	client, err := mongo.Connect(options.Client().ApplyURI(cfg.URI).
+		SetServerSelectionTimeout(serverSelectionTimeout).
+		// Domain types carry JSON tags (their API names) and bson tags where storage needs
+		// another name or a field the API hides; stored documents use the same names. Nil
+		// slices are stored as empty arrays, so every document has one shape.
+		SetBSONOptions(bsonOptions()))
 	if err != nil {
-		s.stopEmbedded()
-		return nil, fmt.Errorf("connect to store: %w", err)
+		return nil, fmt.Errorf("connect to MongoDB: %w", err)
 	}
-	s.client = client
-	s.db = client.Database(cfg.Database)
+	s := &Store{client: client, db: client.Database(cfg.Database), log: cfg.Logger}
+	fail := func(what string, err error) (*Store, error) {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
 	if err := s.Ping(ctx); err != nil {
-		_ = s.Close(context.Background())
-		return nil, fmt.Errorf("store not reachable: %w", err)
+		return fail("MongoDB not reachable", err)
 	}
-	if s.embedded == nil {
-		if err := s.detectFerretDB(ctx); err != nil {
-			_ = s.Close(context.Background())
-			return nil, err
-		}
+	if s.transactions, err = s.detectTransactions(ctx); err != nil {
+		return fail("ask MongoDB for its topology", err)
 	}
 	if err := s.ensureIndexes(ctx); err != nil {
-		_ = s.Close(context.Background())
-		return nil, fmt.Errorf("create indexes: %w", err)
+		return fail("create indexes", err)
 	}
-	if err := s.loadCatalogue(ctx); err != nil {
-		_ = s.Close(context.Background())
-		return nil, fmt.Errorf("load page catalogue: %w", err)
+	if err := s.ensureChangeCounter(ctx); err != nil {
+		return fail("create the change counter", err)
+	}
+	if n, err := s.Recover(ctx); err != nil {
+		return fail("finish interrupted page changes", err)
+	} else if n > 0 {
+		s.log.Warn("store: finished page changes interrupted by a crash", "pages", n)
 	}
 	return s, nil
 }
 
-// Embedded reports whether the store is the in-process FerretDB.
-func (s *Store) Embedded() bool { return s.embedded != nil }
+func bsonOptions() *options.BSONOptions {
+	return &options.BSONOptions{UseJSONStructTags: true, NilSliceAsEmpty: true}
+}
 
-// Ping checks that the store answers.
+// detectTransactions reports whether the deployment runs multi-document transactions: a
+// replica set member names its set in `hello`, a mongos says "isdbgrid". A standalone
+// server (and FerretDB, the tests' stand-in) has neither.
+func (s *Store) detectTransactions(ctx context.Context) (bool, error) {
+	var hello struct {
+		SetName string `bson:"setName"`
+		Msg     string `bson:"msg"`
+	}
+	err := s.client.Database("admin").RunCommand(ctx, bson.D{{Key: "hello", Value: 1}}).Decode(&hello)
+	if err != nil {
+		// Servers before 4.4.2 know the command by its old name.
+		err = s.client.Database("admin").RunCommand(ctx, bson.D{{Key: "isMaster", Value: 1}}).Decode(&hello)
+	}
+	if err != nil {
+		return false, translate(err, "hello")
+	}
+	return hello.SetName != "" || hello.Msg == "isdbgrid", nil
+}
+
+// ensureChangeCounter creates the change counter at 0 unless it exists, so a transaction
+// never has to create the meta collection or race another first upsert of it.
+func (s *Store) ensureChangeCounter(ctx context.Context) error {
+	_, err := s.coll(collMeta).UpdateOne(ctx, bson.D{{Key: "_id", Value: changeCounterID}},
+		bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "seq", Value: int64(0)}}}}, options.UpdateOne().SetUpsert(true))
+	if isDuplicate(err) {
+		return nil // another process's Open created it at the same moment
+	}
+	return translate(err, "change counter")
+}
+
+// Transactions reports whether page changes run in multi-document transactions (a
+// replica set or sharded cluster) rather than the standalone protocol.
+func (s *Store) Transactions() bool { return s.transactions }
+
+// Ping checks that the deployment answers (readiness).
 func (s *Store) Ping(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	return s.db.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err()
+	return translate(s.db.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err(), "store")
 }
 
-// Close disconnects the driver first, then stops the embedded store (in that order, or
-// FerretDB waits for the open connections to time out).
+// Exclusive reports false: other processes may write to the same database, so delivery
+// polls the change counter and dispatchers lease their deliveries.
+func (s *Store) Exclusive() bool { return false }
+
+// Close disconnects from the deployment.
 func (s *Store) Close(ctx context.Context) error {
-	var err error
-	if s.client != nil {
-		err = s.client.Disconnect(ctx)
-	}
-	s.stopEmbedded()
-	return err
+	return s.client.Disconnect(ctx)
 }
 
-func (s *Store) stopEmbedded() {
-	if s.embedded != nil {
-		s.embedded.stop()
-		s.embedded = nil
-	}
-}
-
-// detectFerretDB serialises this process's writes when the server at the URI is FerretDB
-// (its buildInfo names a ferretdbVersion), and says loudly that only one process may write:
-// a lock in one process cannot stop a second one. Processes started with background jobs
-// off and receiving no management requests (delivery only) are safe beside it.
-func (s *Store) detectFerretDB(ctx context.Context) error {
-	var info struct {
-		FerretDBVersion *string `bson:"ferretdbVersion"`
-	}
-	if err := s.client.Database("admin").RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
-		return fmt.Errorf("read the store's buildInfo: %w", err)
-	}
-	if info.FerretDBVersion == nil {
-		return nil
-	}
-	s.writeMu = &sync.Mutex{}
-	s.log.Warn("the store at MONGODB_URI is FerretDB, whose updates are not atomic across concurrent writers: " +
-		"this process serialises its own writes, but no other process may write to this database " +
-		"(extra processes must serve delivery only, with --jobs=false); use MongoDB to run several editorial processes")
-	return nil
-}
-
-// serialised reports whether writes run one at a time in this process (FerretDB), so a
-// read followed by a write under write() cannot be interleaved with another write.
-func (s *Store) serialised() bool { return s.writeMu != nil }
-
-// write runs fn alone among this process's writes on FerretDB (see writeMu).
-func (s *Store) write(fn func() error) error {
-	if s.writeMu != nil {
-		s.writeMu.Lock()
-		defer s.writeMu.Unlock()
-	}
-	return fn()
-}
+// Collection names: one layout, whatever the server.
+const (
+	collPages         = "pages"
+	collRevisions     = "revisions"
+	collAudit         = "audit"
+	collOutbox        = "outbox"
+	collMeta          = "meta"
+	collUsers         = "users"
+	collRefresh       = "refresh_tokens"
+	collSessions      = "revoked_sessions"
+	collWebhooks      = "webhooks"
+	collDeliveries    = "webhook_deliveries"
+	collReaderReviews = "reader_reviews"
+)
 
 // coll returns a collection of the store's database.
 func (s *Store) coll(name string) *mongo.Collection { return s.db.Collection(name) }
 
-// Collection names.
-const (
-	collUsers         = "users"
-	collRefresh       = "refresh_tokens"
-	collSessions      = "revoked_sessions"
-	collPages         = "pages"
-	collRevisions     = "revisions"
-	collAudit         = "audit"
-	collMeta          = "meta"
-	collWebhooks      = "webhooks"
-	collDeliveries    = "webhook_deliveries"
-	collOutbox        = "outbox"
-	collReaderReviews = "reader_reviews"
-)
-
-// indexSpec is one index of one collection.
-type indexSpec struct {
-	coll, name string
-	keys       bson.D
-	unique     bool
-}
-
-var indexes = []indexSpec{
-	{collUsers, "email_unique", bson.D{{Key: "email", Value: 1}}, true},
-	{collRefresh, "family", bson.D{{Key: "familyId", Value: 1}}, false},
-	{collRefresh, "expires", bson.D{{Key: "expiresAt", Value: 1}}, false},
-	{collPages, "slug_unique", bson.D{{Key: "slug", Value: 1}}, true},
-	{collPages, "updated", bson.D{{Key: "updatedAt", Value: -1}, {Key: "_id", Value: -1}}, false},
-	// MongoDB mode: the scheduler, the review-due sweep and a page's revision list.
-	{collPages, "scheduled", bson.D{{Key: "workflow.state", Value: 1}, {Key: "workflow.scheduledAt", Value: 1}}, false},
-	{collPages, "review_due", bson.D{{Key: "liveSnapshot.approval.nextReviewDue", Value: 1}}, false},
-	{collRevisions, "page_number", bson.D{{Key: "pageId", Value: 1}, {Key: "number", Value: 1}}, false},
-	{collAudit, "page_seq_unique", bson.D{{Key: "pageId", Value: 1}, {Key: "seq", Value: 1}}, true},
-	{collAudit, "at", bson.D{{Key: "at", Value: -1}}, false},
-	{collOutbox, "id_unique", bson.D{{Key: "id", Value: 1}}, true},
-	{collDeliveries, "webhook_created", bson.D{{Key: "webhookId", Value: 1}, {Key: "createdAt", Value: -1}}, false},
-	{collReaderReviews, "slug_state_created", bson.D{{Key: "slug", Value: 1}, {Key: "state", Value: 1}, {Key: "createdAt", Value: -1}}, false},
-	// Webhooks and reader reviews (issue 7): the dispatcher's and the moderation queue's
-	// queries.
-	{collOutbox, "fanned_at", bson.D{{Key: "fannedOutAt", Value: 1}, {Key: "at", Value: 1}}, false},
-	{collDeliveries, "status_next", bson.D{{Key: "status", Value: 1}, {Key: "nextAttemptAt", Value: 1}}, false},
-	{collReaderReviews, "state_created", bson.D{{Key: "state", Value: 1}, {Key: "createdAt", Value: -1}}, false},
-}
-
-// ensureIndexes creates the missing indexes, one at a time: FerretDB v1.24's createIndexes
-// panics when a request names indexes that exist already. On FerretDB indexes are not used
-// by queries, but they still enforce uniqueness; on MongoDB they serve the queries too.
-func (s *Store) ensureIndexes(ctx context.Context) error {
-	existing := map[string]map[string]bool{}
-	for _, ix := range indexes {
-		if existing[ix.coll] == nil {
-			names, err := s.indexNames(ctx, ix.coll)
-			if err != nil {
-				return fmt.Errorf("%s: %w", ix.coll, err)
-			}
-			existing[ix.coll] = names
-		}
-		if existing[ix.coll][ix.name] {
-			continue
-		}
-		opts := options.Index().SetName(ix.name)
-		if ix.unique {
-			opts.SetUnique(true)
-		}
-		if _, err := s.coll(ix.coll).Indexes().CreateOne(ctx, mongo.IndexModel{Keys: ix.keys, Options: opts}); err != nil {
-			return fmt.Errorf("%s.%s: %w", ix.coll, ix.name, err)
-		}
-	}
-	return nil
-}
-
-func (s *Store) indexNames(ctx context.Context, coll string) (map[string]bool, error) {
-	specs, err := s.coll(coll).Indexes().ListSpecifications(ctx)
+// all decodes every document of a cursor into a non-nil slice (an empty result is an empty
+// list, never nil).
+func all[T any](ctx context.Context, cur *mongo.Cursor, err error, what string) ([]T, error) {
 	if err != nil {
-		return nil, err
+		return nil, translate(err, what)
 	}
-	names := map[string]bool{}
-	for _, sp := range specs {
-		names[sp.Name] = true
+	out := []T{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, translate(err, what)
 	}
-	return names, nil
+	return out, nil
 }

@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/editorial"
 	"github.com/monograph-cms/monograph/internal/webhook"
 )
 
@@ -17,88 +18,148 @@ var _ webhook.Store = (*Store)(nil)
 
 // InsertWebhook stores a new webhook.
 func (s *Store) InsertWebhook(ctx context.Context, w webhook.Webhook) error {
-	return s.write(func() error {
-		_, err := s.coll(collWebhooks).InsertOne(ctx, w)
-		return translate(err, "webhook")
-	})
+	_, err := s.coll(collWebhooks).InsertOne(ctx, w)
+	return translate(err, "webhook")
 }
 
 // Webhook reads one webhook by `_id`.
 func (s *Store) Webhook(ctx context.Context, id string) (webhook.Webhook, error) {
 	var w webhook.Webhook
-	err := s.coll(collWebhooks).FindOne(ctx, bson.M{"_id": id}).Decode(&w)
+	err := s.coll(collWebhooks).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&w)
 	return w, translate(err, "webhook")
 }
 
 // Webhooks returns every webhook, oldest first (a small collection: at most
 // webhook.MaxWebhooks).
 func (s *Store) Webhooks(ctx context.Context) ([]webhook.Webhook, error) {
-	cur, err := s.coll(collWebhooks).Find(ctx, bson.M{}, options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, translate(err, "webhooks")
-	}
-	hooks := []webhook.Webhook{}
-	if err := cur.All(ctx, &hooks); err != nil {
-		return nil, translate(err, "webhooks")
-	}
-	return hooks, nil
+	cur, err := s.coll(collWebhooks).Find(ctx, bson.D{},
+		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
+	return all[webhook.Webhook](ctx, cur, err, "webhooks")
 }
 
-// DeleteWebhook removes a webhook, then its deliveries.
+// DeleteWebhook removes a webhook, then its delivery log.
 func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
-	return s.write(func() error {
-		res, err := s.coll(collWebhooks).DeleteOne(ctx, bson.M{"_id": id})
-		if err != nil {
-			return translate(err, "webhook")
-		}
-		if res.DeletedCount == 0 {
-			return cms.Errorf(cms.CodeNotFound, "webhook not found")
-		}
-		_, err = s.coll(collDeliveries).DeleteMany(ctx, bson.M{"webhookId": id})
-		return translate(err, "deliveries")
-	})
-}
-
-// SetWebhookSecret replaces the sealed secret of a webhook.
-func (s *Store) SetWebhookSecret(ctx context.Context, id string, sealed []byte, keyID string, at time.Time) error {
-	return s.write(func() error {
-		res, err := s.coll(collWebhooks).UpdateOne(ctx, bson.M{"_id": id},
-			bson.M{"$set": bson.M{"sealedSecret": sealed, "keyId": keyID, "secretRotatedAt": at}})
-		if err != nil {
-			return translate(err, "webhook")
-		}
-		if res.MatchedCount == 0 {
-			return cms.Errorf(cms.CodeNotFound, "webhook not found")
-		}
-		return nil
-	})
-}
-
-// PendingDeliveries returns pending deliveries with their times only, earliest first.
-func (s *Store) PendingDeliveries(ctx context.Context, limit int) ([]webhook.Delivery, error) {
-	cur, err := s.coll(collDeliveries).Find(ctx, bson.M{"status": webhook.StatusPending},
-		options.Find().SetProjection(bson.M{"_id": 1, "nextAttemptAt": 1, "leaseUntil": 1}).
-			SetSort(bson.D{{Key: "nextAttemptAt", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	res, err := s.coll(collWebhooks).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
 	if err != nil {
-		return nil, translate(err, "deliveries")
+		return translate(err, "webhook")
 	}
-	ds := []webhook.Delivery{}
-	if err := cur.All(ctx, &ds); err != nil {
-		return nil, translate(err, "deliveries")
+	if res.DeletedCount == 0 {
+		return cms.Errorf(cms.CodeNotFound, "webhook not found")
 	}
-	return ds, nil
+	_, err = s.coll(collDeliveries).DeleteMany(ctx, bson.D{{Key: "webhookId", Value: id}})
+	return translate(err, "deliveries")
 }
 
-// ClaimDelivery takes a due, unleased pending delivery in one conditional update and
-// counts the attempt.
+// SetWebhookSecret replaces the sealed secret of a webhook; cms.CodeNotFound if there is
+// none.
+func (s *Store) SetWebhookSecret(ctx context.Context, id string, sealed []byte, keyID string, at time.Time) error {
+	res, err := s.coll(collWebhooks).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "sealedSecret", Value: sealed}, {Key: "keyId", Value: keyID}, {Key: "secretRotatedAt", Value: at},
+	}}})
+	if err != nil {
+		return translate(err, "webhook")
+	}
+	if res.MatchedCount == 0 {
+		return cms.Errorf(cms.CodeNotFound, "webhook not found")
+	}
+	return nil
+}
+
+// PendingOutbox returns up to limit outbox events not yet fanned out, oldest first.
+func (s *Store) PendingOutbox(ctx context.Context, limit int) ([]editorial.OutboxEvent, error) {
+	if limit <= 0 {
+		return []editorial.OutboxEvent{}, nil
+	}
+	cur, err := s.coll(collOutbox).Find(ctx, bson.D{{Key: "fannedOutAt", Value: nil}},
+		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	return all[editorial.OutboxEvent](ctx, cur, err, "outbox")
+}
+
+// FanOut inserts the deliveries of one event (one that exists is left as it is: its `_id`
+// is computed from the webhook and the event; one for a webhook deleted meanwhile is
+// skipped), then marks the event fanned out.
+func (s *Store) FanOut(ctx context.Context, ev editorial.OutboxEvent, ds []webhook.Delivery, at time.Time) error {
+	if len(ds) > 0 {
+		live, err := s.existingWebhooks(ctx, ds)
+		if err != nil {
+			return err
+		}
+		docs := make([]any, 0, len(ds))
+		for _, d := range ds {
+			if live[d.WebhookID] {
+				docs = append(docs, d)
+			}
+		}
+		if len(docs) > 0 {
+			_, err := s.coll(collDeliveries).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+			if err != nil && !onlyDuplicates(err) {
+				return translate(err, "delivery")
+			}
+		}
+	}
+	_, err := s.coll(collOutbox).UpdateOne(ctx, bson.D{{Key: "_id", Value: ev.ID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "fannedOutAt", Value: at}}}})
+	return translate(err, "outbox event")
+}
+
+// existingWebhooks returns which of the deliveries' webhooks exist.
+func (s *Store) existingWebhooks(ctx context.Context, ds []webhook.Delivery) (map[string]bool, error) {
+	ids := make([]string, 0, len(ds))
+	for _, d := range ds {
+		ids = append(ids, d.WebhookID)
+	}
+	cur, err := s.coll(collWebhooks).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	rows, err := all[struct {
+		ID string `bson:"_id"`
+	}](ctx, cur, err, "webhooks")
+	if err != nil {
+		return nil, err
+	}
+	live := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		live[r.ID] = true
+	}
+	return live, nil
+}
+
+// PruneOutbox removes events fanned out before the given time: their deliveries are the
+// lasting record.
+func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.coll(collOutbox).DeleteMany(ctx, bson.D{{Key: "fannedOutAt", Value: bson.D{{Key: "$lt", Value: before}}}})
+	if err != nil {
+		return 0, translate(err, "outbox")
+	}
+	return int(res.DeletedCount), nil
+}
+
+// PendingDeliveries returns up to limit pending deliveries with their times only,
+// earliest nextAttemptAt first.
+func (s *Store) PendingDeliveries(ctx context.Context, limit int) ([]webhook.Delivery, error) {
+	if limit <= 0 {
+		return []webhook.Delivery{}, nil
+	}
+	cur, err := s.coll(collDeliveries).Find(ctx, bson.D{{Key: "status", Value: webhook.StatusPending}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "nextAttemptAt", Value: 1}, {Key: "leaseUntil", Value: 1}}).
+			SetSort(bson.D{{Key: "nextAttemptAt", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(limit)))
+	return all[webhook.Delivery](ctx, cur, err, "deliveries")
+}
+
+// ClaimDelivery takes the lease of a due, unleased pending delivery in one conditional
+// update, counts the attempt, and returns the delivery as updated.
 func (s *Store) ClaimDelivery(ctx context.Context, id, owner string, now, leaseUntil time.Time) (webhook.Delivery, bool, error) {
 	var d webhook.Delivery
-	err := s.write(func() error {
-		return s.coll(collDeliveries).FindOneAndUpdate(ctx,
-			bson.M{"_id": id, "status": webhook.StatusPending, "nextAttemptAt": bson.M{"$lte": now}, "leaseUntil": bson.M{"$lte": now}},
-			bson.M{"$set": bson.M{"leaseUntil": leaseUntil, "leaseOwner": owner}, "$inc": bson.M{"attempts": 1}},
-			options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
-	})
+	err := s.coll(collDeliveries).FindOneAndUpdate(ctx,
+		bson.D{
+			{Key: "_id", Value: id}, {Key: "status", Value: webhook.StatusPending},
+			{Key: "nextAttemptAt", Value: bson.D{{Key: "$lte", Value: now}}},
+			{Key: "leaseUntil", Value: bson.D{{Key: "$lte", Value: now}}},
+		},
+		bson.D{
+			{Key: "$set", Value: bson.D{{Key: "leaseUntil", Value: leaseUntil}, {Key: "leaseOwner", Value: owner}}},
+			{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
+		},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return webhook.Delivery{}, false, nil
 	}
@@ -108,70 +169,59 @@ func (s *Store) ClaimDelivery(ctx context.Context, id, owner string, now, leaseU
 	return d, true, nil
 }
 
-// FinishAttempt records an attempt's outcome and frees the lease, if owner holds it.
+// FinishAttempt records an attempt's outcome and frees the lease, if owner still holds it.
 func (s *Store) FinishAttempt(ctx context.Context, d webhook.Delivery, owner string) (bool, error) {
-	var matched int64
-	err := s.write(func() error {
-		res, err := s.coll(collDeliveries).UpdateOne(ctx, bson.M{"_id": d.ID, "leaseOwner": owner}, bson.M{"$set": bson.M{
-			"status": d.Status, "lastStatus": d.LastStatus, "lastError": d.LastError, "updatedAt": d.UpdatedAt,
-			"nextAttemptAt": d.NextAttemptAt, "deliveredAt": d.DeliveredAt, "attemptLog": d.AttemptLog,
-			"leaseUntil": time.Time{}, "leaseOwner": "",
-		}})
-		if err != nil {
-			return translate(err, "delivery")
-		}
-		matched = res.MatchedCount
-		return nil
-	})
-	return matched == 1, err
+	log := d.AttemptLog
+	if log == nil {
+		log = []webhook.Attempt{}
+	}
+	res, err := s.coll(collDeliveries).UpdateOne(ctx, bson.D{{Key: "_id", Value: d.ID}, {Key: "leaseOwner", Value: owner}},
+		bson.D{{Key: "$set", Value: bson.D{
+			{Key: "status", Value: d.Status}, {Key: "lastStatus", Value: d.LastStatus}, {Key: "lastError", Value: d.LastError},
+			{Key: "updatedAt", Value: d.UpdatedAt}, {Key: "nextAttemptAt", Value: d.NextAttemptAt},
+			{Key: "deliveredAt", Value: d.DeliveredAt}, {Key: "attemptLog", Value: log},
+			{Key: "leaseUntil", Value: time.Time{}}, {Key: "leaseOwner", Value: ""},
+		}}})
+	if err != nil {
+		return false, translate(err, "delivery")
+	}
+	return res.MatchedCount == 1, nil
 }
 
-// PruneDeliveries removes finished deliveries last updated before the given time.
+// PruneDeliveries removes finished (delivered or failed) deliveries last updated before
+// the given time, and returns how many.
 func (s *Store) PruneDeliveries(ctx context.Context, before time.Time) (int, error) {
-	var n int64
-	err := s.write(func() error {
-		res, err := s.coll(collDeliveries).DeleteMany(ctx, bson.M{
-			"status":    bson.M{"$in": bson.A{webhook.StatusDelivered, webhook.StatusFailed}},
-			"updatedAt": bson.M{"$lt": before},
-		})
-		if err != nil {
-			return translate(err, "deliveries")
-		}
-		n = res.DeletedCount
-		return nil
+	res, err := s.coll(collDeliveries).DeleteMany(ctx, bson.D{
+		{Key: "status", Value: bson.D{{Key: "$in", Value: bson.A{webhook.StatusDelivered, webhook.StatusFailed}}}},
+		{Key: "updatedAt", Value: bson.D{{Key: "$lt", Value: before}}},
 	})
-	return int(n), err
+	if err != nil {
+		return 0, translate(err, "deliveries")
+	}
+	return int(res.DeletedCount), nil
 }
 
-// ReleaseLeases frees every lease.
+// ReleaseLeases frees every lease (for a store only this process uses, at start).
 func (s *Store) ReleaseLeases(ctx context.Context) error {
-	return s.write(func() error {
-		_, err := s.coll(collDeliveries).UpdateMany(ctx, bson.M{"leaseOwner": bson.M{"$ne": ""}},
-			bson.M{"$set": bson.M{"leaseUntil": time.Time{}, "leaseOwner": ""}})
-		return translate(err, "deliveries")
-	})
+	_, err := s.coll(collDeliveries).UpdateMany(ctx, bson.D{{Key: "leaseOwner", Value: bson.D{{Key: "$ne", Value: ""}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "leaseUntil", Value: time.Time{}}, {Key: "leaseOwner", Value: ""}}}})
+	return translate(err, "deliveries")
 }
 
-// Deliveries returns a page of one webhook's log, newest first.
+// Deliveries returns a page of one webhook's delivery log, newest first, strictly older
+// than the cursor (f.BeforeAt, f.BeforeID) when one is given.
 func (s *Store) Deliveries(ctx context.Context, f webhook.DeliveryFilter) ([]webhook.Delivery, error) {
-	filter := bson.M{"webhookId": f.WebhookID}
+	filter := bson.D{{Key: "webhookId", Value: f.WebhookID}}
 	if f.BeforeAt != nil {
-		filter["$or"] = bson.A{
-			bson.M{"createdAt": bson.M{"$lt": *f.BeforeAt}},
-			bson.M{"createdAt": *f.BeforeAt, "_id": bson.M{"$lt": f.BeforeID}},
-		}
+		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
+			bson.D{{Key: "createdAt", Value: bson.D{{Key: "$lt", Value: *f.BeforeAt}}}},
+			bson.D{{Key: "createdAt", Value: *f.BeforeAt}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: f.BeforeID}}}},
+		}})
 	}
 	opts := options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: -1}})
 	if f.Limit > 0 {
 		opts.SetLimit(int64(f.Limit))
 	}
 	cur, err := s.coll(collDeliveries).Find(ctx, filter, opts)
-	if err != nil {
-		return nil, translate(err, "deliveries")
-	}
-	ds := []webhook.Delivery{}
-	if err := cur.All(ctx, &ds); err != nil {
-		return nil, translate(err, "deliveries")
-	}
-	return ds, nil
+	return all[webhook.Delivery](ctx, cur, err, "deliveries")
 }

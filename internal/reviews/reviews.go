@@ -100,7 +100,7 @@ type SlugRating struct {
 	Rating int    `bson:"rating"`
 }
 
-// Store keeps reviews. It is implemented by internal/mongostore.
+// Store keeps reviews. It is implemented by the store adapters (internal/sqlitestore, internal/mongostore).
 type Store interface {
 	// InsertReview stores a new review.
 	InsertReview(ctx context.Context, r Review) error

@@ -9,8 +9,9 @@ import (
 	"time"
 
 	"github.com/monograph-cms/monograph/internal/cms"
-	"github.com/monograph-cms/monograph/internal/mongostore"
 	"github.com/monograph-cms/monograph/internal/reviews"
+	"github.com/monograph-cms/monograph/internal/storage"
+	"github.com/monograph-cms/monograph/internal/teststore"
 )
 
 type liveSet map[string]bool
@@ -62,9 +63,9 @@ func (c *clock) Advance(d time.Duration) {
 
 func rating(n int) *int { return &n }
 
-func newService(t *testing.T, stats reviews.StatsSink) (*reviews.Service, *mongostore.Store, *clock) {
+func newService(t *testing.T, stats reviews.StatsSink) (*reviews.Service, storage.Store, *clock) {
 	t.Helper()
-	store := mongostore.MustOpenTest(t)
+	store := teststore.MustOpen(t)
 	c := &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
 	svc := reviews.NewService(reviews.Config{ClientKey: []byte("k")}, reviews.Deps{
 		Store: store, Live: liveSet{"ketamine": true}, Stats: stats, Clock: c,
@@ -231,7 +232,7 @@ func TestSubmitRateLimited(t *testing.T) {
 // sink in one call (delivery rebuilds its snapshot once, not once per page), and a page's
 // figures are passed on again only when they change.
 func TestPublishStatsAtStartIsOneCall(t *testing.T) {
-	store := mongostore.MustOpenTest(t)
+	store := teststore.MustOpen(t)
 	ctx := context.Background()
 	live := liveSet{"alpha": true, "beta": true, "gamma": true}
 	svc := reviews.NewService(reviews.Config{ClientKey: []byte("k")}, reviews.Deps{Store: store, Live: live})

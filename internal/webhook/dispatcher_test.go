@@ -3,6 +3,7 @@ package webhook_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -16,7 +17,9 @@ import (
 
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/editorial"
-	"github.com/monograph-cms/monograph/internal/mongostore"
+	"github.com/monograph-cms/monograph/internal/storage"
+	"github.com/monograph-cms/monograph/internal/storetest"
+	"github.com/monograph-cms/monograph/internal/teststore"
 	"github.com/monograph-cms/monograph/internal/webhook"
 )
 
@@ -64,7 +67,7 @@ func (r *receiver) requests() []received {
 }
 
 type fixture struct {
-	store  *mongostore.Store
+	store  storage.Store
 	sealer *webhook.Sealer
 	svc    *webhook.Service
 	admin  cms.Principal
@@ -72,7 +75,7 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	store := mongostore.MustOpenTest(t)
+	store := teststore.MustOpen(t)
 	sealer, err := webhook.NewSealer(webhook.DeriveKey(make([]byte, 32), "webhook-secrets"))
 	if err != nil {
 		t.Fatal(err)
@@ -100,22 +103,16 @@ func (f *fixture) register(t *testing.T, url string, events ...string) (webhook.
 	return w, secret
 }
 
-// emit puts an event into the outbox the way the pump does (FlushPending of a page).
+// emit puts an event into the outbox as the editorial service does: in the store change of
+// its page (here, a new page).
 func (f *fixture) emit(t *testing.T, event, slug string, rev int) editorial.OutboxEvent {
 	t.Helper()
-	ev := editorial.OutboxEvent{ID: cms.NewID(), Event: event, PageID: cms.NewID(), Slug: slug, Revision: rev, At: cms.SystemClock{}.Now()}
-	f.flush(t, ev)
+	now := cms.SystemClock{}.Now()
+	ch := storetest.NewPage(t, cms.NewID(), slug, storetest.Content(slug), now)
+	ev := editorial.OutboxEvent{ID: cms.NewID(), Event: event, PageID: ch.Page.ID, Slug: slug, Revision: rev, At: now}
+	ch.Outbox = []editorial.OutboxEvent{ev}
+	storetest.MustCommit(t, f.store, ch)
 	return ev
-}
-
-// flush runs FlushPending for a page holding ev. There is no such page document: the
-// outbox is written first, then clearing the page's list finds no page, which is fine here.
-func (f *fixture) flush(t *testing.T, ev editorial.OutboxEvent) {
-	t.Helper()
-	err := f.store.FlushPending(context.Background(), editorial.Page{ID: ev.PageID, Outbox: []editorial.OutboxEvent{ev}})
-	if err != nil && !cms.IsCode(err, cms.CodeNotFound) {
-		t.Fatalf("flush: %v", err)
-	}
 }
 
 // drain runs the dispatcher's steps until nothing is pending or the deadline passes.
@@ -194,8 +191,11 @@ func TestDeliverySignedAndRetried(t *testing.T) {
 	if len(d.AttemptLog) != 2 || d.AttemptLog[0].Status != 503 || !strings.Contains(d.AttemptLog[0].Error, "HTTP 503") || d.AttemptLog[1].Status != 204 || d.AttemptLog[1].Error != "" {
 		t.Fatalf("attempt log %+v", d.AttemptLog)
 	}
-	// Fanning out again (a replayed outbox event) makes no second delivery.
-	f.flush(t, ev)
+	// Fanning out again (a replayed outbox event, e.g. after a crash between the fan-out and
+	// its bookkeeping) makes no second delivery.
+	if err := f.store.FanOut(context.Background(), ev, []webhook.Delivery{storetest.Delivery(w, ev, cms.SystemClock{}.Now())}, cms.SystemClock{}.Now()); err != nil {
+		t.Fatal(err)
+	}
 	drain(t, f.dispatcher(webhook.DispatcherConfig{}, webhook.Guard{AllowPrivate: true}), f, time.Second)
 	if n := len(rcv.requests()); n != 2 {
 		t.Fatalf("a replayed event was delivered again (%d requests)", n)
@@ -283,11 +283,12 @@ func TestDialTimeGuard(t *testing.T) {
 // TestTwoDispatchersSendOnce races two dispatchers (two server processes on one store):
 // the lease makes each delivery go out once.
 func TestTwoDispatchersSendOnce(t *testing.T) {
+	teststore.SkipWithoutConcurrentAtomicity(t)
 	f := newFixture(t)
 	rcv := newReceiver(t, func(int) int { return 200 })
 	w, _ := f.register(t, rcv.URL, editorial.EventPublished)
 	for i := range 10 {
-		f.emit(t, editorial.EventPublished, "p", i+1)
+		f.emit(t, editorial.EventPublished, fmt.Sprintf("p%d", i), i+1)
 	}
 	a := f.dispatcher(webhook.DispatcherConfig{}, webhook.Guard{AllowPrivate: true})
 	b := f.dispatcher(webhook.DispatcherConfig{}, webhook.Guard{AllowPrivate: true})

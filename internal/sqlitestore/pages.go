@@ -1,0 +1,545 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/content"
+	"github.com/monograph-cms/monograph/internal/editorial"
+	"github.com/monograph-cms/monograph/internal/workflow"
+)
+
+var _ editorial.Store = (*Store)(nil)
+
+// Commit applies one page change in one transaction.
+func (s *Store) Commit(ctx context.Context, c *editorial.Change) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		p := &c.Page
+		if c.LiveChange() {
+			seq, err := s.nextChangeSeq(ctx, tx)
+			if err != nil {
+				return err
+			}
+			p.LiveSeq = seq
+			if c.Live != nil {
+				c.Live.Seq = seq
+			}
+		}
+		if err := s.putPage(ctx, tx, c); err != nil {
+			return err
+		}
+		for _, r := range c.Revisions {
+			if err := s.insertRevision(ctx, tx, r); err != nil {
+				return err
+			}
+		}
+		for _, e := range c.Events {
+			if err := s.insertEvent(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		for _, o := range c.Outbox {
+			if _, err := s.exec(ctx, tx, `INSERT INTO outbox (id, event, page_id, slug, revision, at) VALUES (?, ?, ?, ?, ?, ?)`,
+				o.ID, o.Event, o.PageID, o.Slug, o.Revision, ms(o.At)); err != nil {
+				return translate(err, "outbox event")
+			}
+		}
+		if c.LiveChange() {
+			return s.putLive(ctx, tx, p, c.Live)
+		}
+		return nil
+	})
+}
+
+func (s *Store) nextChangeSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var seq int64
+	err := s.txRow(ctx, tx, `UPDATE meta SET value = value + 1 WHERE key = 'change_seq' RETURNING value`).Scan(&seq)
+	return seq, translate(err, "change counter")
+}
+
+// pageColumns are the columns a page's queries use, derived from the page.
+type pageColumns struct {
+	state                         string
+	updatedAt                     int64
+	scheduledAt, reviewDue, notif any
+	searchKey                     string
+	summary, doc                  []byte
+}
+
+func columnsOf(p editorial.Page) (pageColumns, error) {
+	// The working copy's content is its latest revision's: stored once, in revisions.
+	bare := p
+	bare.Content = content.Content{}
+	doc, err := json.Marshal(bare)
+	if err != nil {
+		return pageColumns{}, err
+	}
+	summary, err := json.Marshal(p.Summary())
+	if err != nil {
+		return pageColumns{}, err
+	}
+	c := pageColumns{
+		state: string(p.Workflow.State), updatedAt: ms(p.UpdatedAt),
+		scheduledAt: msPtr(p.Workflow.ScheduledAt), notif: msPtr(p.ReviewDueNotified),
+		searchKey: strings.Join(editorial.PageGrams(p), "\x00"), summary: summary, doc: doc,
+	}
+	if l := p.Workflow.Live; l != nil {
+		c.reviewDue = ms(l.Approval.NextReviewDue)
+	}
+	return c, nil
+}
+
+// putPage inserts a new page or updates an existing one if it is still at the expected
+// version and audit head, and keeps its search grams in step with its searchable text.
+func (s *Store) putPage(ctx context.Context, tx *sql.Tx, c *editorial.Change) error {
+	p := c.Page
+	col, err := columnsOf(p)
+	if err != nil {
+		return err
+	}
+	oldKey := ""
+	if c.Create {
+		var n int
+		if err := s.txRow(ctx, tx, `SELECT count(*) FROM pages WHERE id = ?`, p.ID).Scan(&n); err != nil {
+			return translate(err, "page")
+		}
+		if n > 0 {
+			return cms.Errorf(cms.CodeConflict, "a page with id %s exists already", p.ID)
+		}
+		_, err := s.exec(ctx, tx, `INSERT INTO pages (id, slug, version, revision, audit_seq, state, updated_at, scheduled_at,
+			review_due, review_due_notified, search_key, summary, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, p.Slug, p.Version, p.Workflow.Revision, p.Audit.Seq, col.state, col.updatedAt, col.scheduledAt, col.reviewDue, col.notif,
+			col.searchKey, col.summary, col.doc)
+		if err := translate(err, "page"); cms.IsCode(err, cms.CodeConflict) {
+			return &cms.Error{Code: cms.CodeSlugTaken, Message: "the slug " + p.Slug + " is already used by another page", Err: err}
+		} else if err != nil {
+			return err
+		}
+	} else {
+		if len(c.Revisions) > 0 {
+			// Only a new revision can change the searchable text.
+			if err := s.txRow(ctx, tx, `SELECT search_key FROM pages WHERE id = ?`, p.ID).Scan(&oldKey); err != nil {
+				return conflictIfMissing(translate(err, "page"))
+			}
+		} else {
+			oldKey = col.searchKey
+		}
+		res, err := s.exec(ctx, tx, `UPDATE pages SET version = ?, revision = ?, audit_seq = ?, state = ?, updated_at = ?,
+			scheduled_at = ?, review_due = ?, review_due_notified = ?, search_key = ?, summary = ?, doc = ?
+			WHERE id = ? AND version = ? AND audit_seq = ?`,
+			p.Version, p.Workflow.Revision, p.Audit.Seq, col.state, col.updatedAt, col.scheduledAt, col.reviewDue, col.notif,
+			col.searchKey, col.summary, col.doc, p.ID, c.ExpectVersion, c.ExpectSeq)
+		if err != nil {
+			return translate(err, "page")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return cms.Errorf(cms.CodeVersionConflict, "the page was changed since you loaded it")
+		}
+	}
+	if oldKey == col.searchKey {
+		return nil
+	}
+	if _, err := s.exec(ctx, tx, `DELETE FROM page_grams WHERE page_id = ?`, p.ID); err != nil {
+		return translate(err, "search index")
+	}
+	for _, g := range editorial.PageGrams(p) {
+		if _, err := s.exec(ctx, tx, `INSERT INTO page_grams (gram, page_id) VALUES (?, ?)`, g, p.ID); err != nil {
+			return translate(err, "search index")
+		}
+	}
+	return nil
+}
+
+// conflictIfMissing turns "the page is gone" during an update into a version conflict: the
+// caller re-reads and then learns it is gone.
+func conflictIfMissing(err error) error {
+	if cms.IsCode(err, cms.CodeNotFound) {
+		return cms.Errorf(cms.CodeVersionConflict, "the page was changed since you loaded it")
+	}
+	return err
+}
+
+func (s *Store) insertRevision(ctx context.Context, tx *sql.Tx, r editorial.Revision) error {
+	content, err := json.Marshal(r.Content)
+	if err != nil {
+		return err
+	}
+	_, err = s.exec(ctx, tx, `INSERT INTO revisions (page_id, number, content_hash, author_id, author_name, created_at, note, content)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.PageID, r.Number, r.ContentHash, r.Author.ID, r.Author.Name, ms(r.CreatedAt), r.Note, content)
+	if err := translate(err, "revision"); cms.IsCode(err, cms.CodeConflict) {
+		return &cms.Error{Code: cms.CodeVersionConflict, Message: "the page was changed since you loaded it", Err: err}
+	} else {
+		return err
+	}
+}
+
+func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, e editorial.AuditEvent) error {
+	_, err := s.exec(ctx, tx, `INSERT INTO audit (event_id, page_id, seq, at, actor, actor_name, action, revision, data, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, editorial.EventID(e.PageID, e.Seq), e.PageID, e.Seq, ms(e.At), e.Actor, e.ActorName,
+		e.Action, e.Revision, e.Data, e.PrevHash, e.Hash)
+	if err := translate(err, "audit event"); cms.IsCode(err, cms.CodeConflict) {
+		return &cms.Error{Code: cms.CodeVersionConflict, Message: "the page's audit chain moved on", Err: err}
+	} else {
+		return err
+	}
+}
+
+// putLive writes what delivery serves of a page after a publication or unpublication.
+func (s *Store) putLive(ctx context.Context, tx *sql.Tx, p *editorial.Page, snap *editorial.LiveSnapshot) error {
+	live, err := jsonOrNil(p.Workflow.Live)
+	if err != nil {
+		return err
+	}
+	unpub, err := jsonOrNil(p.Workflow.Unpublished)
+	if err != nil {
+		return err
+	}
+	var snapshot []byte
+	if snap != nil {
+		if snapshot, err = json.Marshal(snap); err != nil {
+			return err
+		}
+	}
+	_, err = s.exec(ctx, tx, `INSERT INTO live (page_id, slug, live_seq, live, unpublished, snapshot) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (page_id) DO UPDATE SET slug = excluded.slug, live_seq = excluded.live_seq, live = excluded.live,
+		unpublished = excluded.unpublished, snapshot = excluded.snapshot`, p.ID, p.Slug, p.LiveSeq, live, unpub, snapshot)
+	return translate(err, "live page")
+}
+
+func jsonOrNil[T any](v *T) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	return json.Marshal(v)
+}
+
+// PageByID reads one page, with the content of its latest revision.
+func (s *Store) PageByID(ctx context.Context, id string) (editorial.Page, error) {
+	pages, err := s.queryPages(ctx, fullPage+` WHERE p.id = ?`, id)
+	if err != nil {
+		return editorial.Page{}, err
+	}
+	if len(pages) == 0 {
+		return editorial.Page{}, cms.Errorf(cms.CodeNotFound, "page not found")
+	}
+	return pages[0], nil
+}
+
+// fullPage selects whole pages: the page and its working copy's content.
+const fullPage = `SELECT p.doc, r.content FROM pages p JOIN revisions r ON r.page_id = p.id AND r.number = p.revision`
+
+func decode(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return &cms.Error{Code: cms.CodeInternal, Message: "store error", Err: err}
+	}
+	return nil
+}
+
+// ListPages returns page summaries matching f, newest update first.
+func (s *Store) ListPages(ctx context.Context, f editorial.ListFilter) ([]editorial.Page, error) {
+	var where []string
+	var args []any
+	if f.State != "" {
+		where, args = append(where, "state = ?"), append(args, f.State)
+	}
+	if f.ReviewOverdue {
+		where, args = append(where, "review_due IS NOT NULL AND review_due < ?"), append(args, ms(f.Now))
+	}
+	if f.AfterTime != nil {
+		t := ms(*f.AfterTime)
+		where, args = append(where, "(updated_at < ? OR (updated_at = ? AND id < ?))"), append(args, t, t, f.AfterID)
+	}
+	q := `SELECT summary FROM pages`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY updated_at DESC, id DESC"
+	if f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	return s.queryPages(ctx, q, args...)
+}
+
+// queryPages runs a query selecting a JSON page column, and for whole pages (fullPage) the
+// content of the working copy, and decodes every row.
+func (s *Store) queryPages(ctx context.Context, q string, args ...any) ([]editorial.Page, error) {
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err, "pages")
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, translate(err, "pages")
+	}
+	pages := []editorial.Page{}
+	for rows.Next() {
+		var doc, content []byte
+		dest := []any{&doc}
+		if len(cols) == 2 {
+			dest = append(dest, &content)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, translate(err, "pages")
+		}
+		var p editorial.Page
+		if err := decode(doc, &p); err != nil {
+			return nil, err
+		}
+		if content != nil {
+			if err := decode(content, &p.Content); err != nil {
+				return nil, err
+			}
+		}
+		pages = append(pages, p)
+	}
+	return pages, translate(rows.Err(), "pages")
+}
+
+// SearchPages finds pages sharing at least minShared of the grams, from page_grams.
+func (s *Store) SearchPages(ctx context.Context, grams []string, minShared, limit int) ([]editorial.SearchHit, error) {
+	if len(grams) == 0 {
+		return nil, nil
+	}
+	list, err := json.Marshal(grams)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, `WITH hits AS (
+			SELECT page_id, count(*) AS shared FROM page_grams WHERE gram IN (SELECT value FROM json_each(?))
+			GROUP BY page_id HAVING shared >= ?)
+		SELECT h.page_id, h.shared, p.updated_at FROM hits h JOIN pages p ON p.id = h.page_id
+		ORDER BY h.shared DESC, p.updated_at DESC, p.id DESC LIMIT ?`, string(list), minShared, limit)
+	if err != nil {
+		return nil, translate(err, "search")
+	}
+	defer rows.Close()
+	var hits []editorial.SearchHit
+	for rows.Next() {
+		var h editorial.SearchHit
+		var at int64
+		if err := rows.Scan(&h.ID, &h.Shared, &at); err != nil {
+			return nil, translate(err, "search")
+		}
+		h.UpdatedAt = fromMS(at)
+		hits = append(hits, h)
+	}
+	return hits, translate(rows.Err(), "search")
+}
+
+// PageSummaries returns the summaries of the pages with these ids.
+func (s *Store) PageSummaries(ctx context.Context, ids []string) ([]editorial.Page, error) {
+	if len(ids) == 0 {
+		return []editorial.Page{}, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	return s.queryPages(ctx, `SELECT summary FROM pages WHERE id IN (SELECT value FROM json_each(?))`, string(list))
+}
+
+// RevisionSummaries lists a page's revisions without their content.
+func (s *Store) RevisionSummaries(ctx context.Context, pageID string) ([]editorial.RevisionSummary, error) {
+	rows, err := s.query(ctx, `SELECT number, author_id, author_name, created_at, content_hash, note
+		FROM revisions WHERE page_id = ? ORDER BY number`, pageID)
+	if err != nil {
+		return nil, translate(err, "revisions")
+	}
+	defer rows.Close()
+	out := []editorial.RevisionSummary{}
+	for rows.Next() {
+		var r editorial.RevisionSummary
+		var at int64
+		if err := rows.Scan(&r.Number, &r.Author.ID, &r.Author.Name, &at, &r.ContentHash, &r.Note); err != nil {
+			return nil, translate(err, "revisions")
+		}
+		r.CreatedAt = fromMS(at)
+		out = append(out, r)
+	}
+	return out, translate(rows.Err(), "revisions")
+}
+
+const revisionColumns = `page_id, number, content_hash, author_id, author_name, created_at, note, content`
+
+func scanRevision(sc interface{ Scan(...any) error }) (editorial.Revision, error) {
+	var r editorial.Revision
+	var at int64
+	var content []byte
+	if err := sc.Scan(&r.PageID, &r.Number, &r.ContentHash, &r.Author.ID, &r.Author.Name, &at, &r.Note, &content); err != nil {
+		return r, translate(err, "revision")
+	}
+	r.ID, r.CreatedAt = editorial.RevisionID(r.PageID, r.Number), fromMS(at)
+	return r, decode(content, &r.Content)
+}
+
+// Revision reads revision n of a page.
+func (s *Store) Revision(ctx context.Context, pageID string, n int) (editorial.Revision, error) {
+	return scanRevision(s.row(ctx, `SELECT `+revisionColumns+` FROM revisions WHERE page_id = ? AND number = ?`, pageID, n))
+}
+
+// Revisions returns every revision of a page with its content, oldest first.
+func (s *Store) Revisions(ctx context.Context, pageID string) ([]editorial.Revision, error) {
+	rows, err := s.query(ctx, `SELECT `+revisionColumns+` FROM revisions WHERE page_id = ? ORDER BY number`, pageID)
+	if err != nil {
+		return nil, translate(err, "revisions")
+	}
+	defer rows.Close()
+	out := []editorial.Revision{}
+	for rows.Next() {
+		r, err := scanRevision(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, translate(rows.Err(), "revisions")
+}
+
+const eventColumns = `page_id, seq, at, actor, actor_name, action, revision, data, prev_hash, hash`
+
+// AuditEvents returns audit events matching f.
+func (s *Store) AuditEvents(ctx context.Context, f editorial.AuditFilter) ([]editorial.AuditEvent, error) {
+	var where []string
+	var args []any
+	for _, c := range []struct{ col, v string }{{"page_id", f.PageID}, {"actor", f.Actor}, {"action", f.Action}} {
+		if c.v != "" {
+			where, args = append(where, c.col+" = ?"), append(args, c.v)
+		}
+	}
+	order := " ORDER BY at DESC, event_id DESC"
+	wholeChain := f.PageID != "" && f.Actor == "" && f.Action == "" && f.Limit == 0
+	if wholeChain {
+		order = " ORDER BY seq"
+	} else if f.BeforeAt != nil {
+		t := ms(*f.BeforeAt)
+		where, args = append(where, "(at < ? OR (at = ? AND event_id < ?))"), append(args, t, t, f.BeforeID)
+	}
+	q := `SELECT ` + eventColumns + ` FROM audit`
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += order
+	if !wholeChain && f.Limit > 0 {
+		q += " LIMIT ?"
+		args = append(args, f.Limit)
+	}
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err, "audit events")
+	}
+	defer rows.Close()
+	out := []editorial.AuditEvent{}
+	for rows.Next() {
+		var e editorial.AuditEvent
+		var at int64
+		if err := rows.Scan(&e.PageID, &e.Seq, &at, &e.Actor, &e.ActorName, &e.Action, &e.Revision, &e.Data, &e.PrevHash, &e.Hash); err != nil {
+			return nil, translate(err, "audit events")
+		}
+		e.ID, e.At = editorial.EventID(e.PageID, e.Seq), fromMS(at)
+		out = append(out, e)
+	}
+	return out, translate(rows.Err(), "audit events")
+}
+
+// ScheduledDue returns scheduled pages whose time has come.
+func (s *Store) ScheduledDue(ctx context.Context, now time.Time) ([]editorial.Page, error) {
+	return s.queryPages(ctx, fullPage+` WHERE p.scheduled_at IS NOT NULL AND p.scheduled_at <= ? AND p.state = ?`,
+		ms(now), string(workflow.StateScheduled))
+}
+
+// ReviewDue returns live pages past their next review date not yet notified for it.
+func (s *Store) ReviewDue(ctx context.Context, now time.Time) ([]editorial.Page, error) {
+	return s.queryPages(ctx, fullPage+`
+		WHERE p.review_due IS NOT NULL AND p.review_due_notified IS NOT p.review_due AND p.review_due < ?`, ms(now))
+}
+
+// AllPageIDs returns every page id in order.
+func (s *Store) AllPageIDs(ctx context.Context) ([]string, error) {
+	rows, err := s.query(ctx, `SELECT id FROM pages ORDER BY id`)
+	if err != nil {
+		return nil, translate(err, "pages")
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, translate(err, "pages")
+		}
+		out = append(out, id)
+	}
+	return out, translate(rows.Err(), "pages")
+}
+
+// SlugTaken reports whether a page has this slug.
+func (s *Store) SlugTaken(ctx context.Context, slug string) (bool, error) {
+	var n int
+	err := s.row(ctx, `SELECT count(*) FROM pages WHERE slug = ?`, slug).Scan(&n)
+	return n > 0, translate(err, "pages")
+}
+
+const liveColumns = `page_id, slug, live_seq, live, unpublished, snapshot`
+
+func scanLive(sc interface{ Scan(...any) error }) (editorial.LivePage, error) {
+	var lp editorial.LivePage
+	var live, unpub, snap []byte
+	if err := sc.Scan(&lp.ID, &lp.Slug, &lp.LiveSeq, &live, &unpub, &snap); err != nil {
+		return lp, translate(err, "live page")
+	}
+	if live != nil {
+		lp.Live = new(workflow.Live)
+		if err := decode(live, lp.Live); err != nil {
+			return lp, err
+		}
+	}
+	if unpub != nil {
+		lp.Unpublished = new(workflow.Unpublished)
+		if err := decode(unpub, lp.Unpublished); err != nil {
+			return lp, err
+		}
+	}
+	if snap != nil {
+		lp.Snapshot = new(editorial.LiveSnapshot)
+		if err := decode(snap, lp.Snapshot); err != nil {
+			return lp, err
+		}
+	}
+	return lp, nil
+}
+
+// EachLivePage calls fn with every page that is live or was unpublished.
+func (s *Store) EachLivePage(ctx context.Context, fn func(editorial.LivePage) error) error {
+	rows, err := s.query(ctx, `SELECT `+liveColumns+` FROM live`)
+	if err != nil {
+		return translate(err, "live pages")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		lp, err := scanLive(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(lp); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err(), "live pages")
+}
+
+// LiveSnapshot returns what delivery serves of one page.
+func (s *Store) LiveSnapshot(ctx context.Context, pageID string) (editorial.LivePage, error) {
+	return scanLive(s.row(ctx, `SELECT `+liveColumns+` FROM live WHERE page_id = ?`, pageID))
+}
+
+// ChangeSeq returns the change counter.
+func (s *Store) ChangeSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := s.row(ctx, `SELECT value FROM meta WHERE key = 'change_seq'`).Scan(&seq)
+	return seq, translate(err, "change counter")
+}

@@ -1,0 +1,450 @@
+// Package sqlitestore is Monograph's embedded store: one SQLite database file under the
+// data dir, through the pure-Go driver modernc.org/sqlite (no cgo, so `go build` stays one
+// command). It is the only importer of that driver and implements the store interfaces the
+// domain packages declare (editorial.Store, auth.UserStore and RefreshStore, webhook.Store,
+// reviews.Store, delivery.Source).
+//
+// Every change is one transaction: a page change writes its revisions, the page, its audit
+// events, its webhook outbox entries, the change counter and what delivery serves together,
+// so nothing is ever half-written. The database runs in WAL mode with one writer connection
+// (transactions begin IMMEDIATE, so they never fail half-way on a lock) and a pool of
+// readers that never wait for the writer. The data dir belongs to one process (an exclusive
+// flock); `monograph backup` reads it beside a running server.
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/monograph-cms/monograph/internal/cms"
+)
+
+// FileName is the database file under the data dir.
+const FileName = "monograph.db"
+
+// ErrDataDirLocked is returned when another process holds the data dir.
+var ErrDataDirLocked = errors.New("data dir is in use by another Monograph process")
+
+// Synchronous settings: what a commit waits for before it is acknowledged.
+const (
+	// SyncNormal (the default): in WAL mode a commit is written to the WAL but not fsynced;
+	// an acknowledged change survives the process being killed (the OS has the bytes), and
+	// an OS crash or power loss can lose the changes since the last checkpoint (never
+	// corrupting the database).
+	SyncNormal = "normal"
+	// SyncFull fsyncs the WAL on every commit: an acknowledged change survives an OS crash
+	// too, at the cost of one fsync per change.
+	SyncFull = "full"
+)
+
+// Config says where the store lives and how it commits.
+type Config struct {
+	// DataDir holds the database file and the lock.
+	DataDir string
+	// Synchronous is SyncNormal (default) or SyncFull.
+	Synchronous string
+	Logger      *slog.Logger
+}
+
+// Store is an open embedded store.
+type Store struct {
+	w    *sql.DB // the one writer connection
+	r    *sql.DB // readers
+	ckpt *sql.DB // checkpoints, off the writer's path
+	lock *os.File
+	log  *slog.Logger
+	path string
+
+	stopCheckpoints context.CancelFunc
+	checkpointsDone chan struct{}
+
+	wst, rst statements // prepared statements of the writer and the readers
+}
+
+// Open takes the data dir's lock, opens (or creates) the database, and brings its schema up
+// to date. It fails with ErrDataDirLocked when another process holds the data dir, and with
+// a message saying how to move the pages when the dir holds the old FerretDB-based store.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	sync, err := synchronousPragma(cfg.Synchronous)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir %s: %w", cfg.DataDir, err)
+	}
+	lock, err := lockDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(cfg.DataDir, FileName)
+	if err := refuseOldFormat(cfg.DataDir, path); err != nil {
+		_ = lock.Close()
+		return nil, err
+	}
+	s := &Store{lock: lock, log: cfg.Logger, path: path}
+	if s.w, err = openDB(path, sync, roleWriter); err == nil {
+		if s.r, err = openDB(path, sync, roleReader); err == nil {
+			s.ckpt, err = openDB(path, sync, roleCheckpointer)
+		}
+	}
+	if err == nil {
+		s.wst.db, s.rst.db = s.w, s.r
+		err = s.migrate(ctx)
+	}
+	if err != nil {
+		s.Close(context.Background())
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s.startCheckpoints()
+	return s, nil
+}
+
+// The connection pools of a store.
+const (
+	roleWriter = iota
+	roleReader
+	roleCheckpointer
+)
+
+// checkpointEvery is how often the WAL is copied back into the database file. The writer
+// never checkpoints (wal_autocheckpoint 0): a checkpoint inside a commit made one save in a
+// hundred wait for it.
+const checkpointEvery = time.Second
+
+func (s *Store) startCheckpoints() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopCheckpoints, s.checkpointsDone = cancel, make(chan struct{})
+	go func() {
+		defer close(s.checkpointsDone)
+		t := time.NewTicker(checkpointEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			// PASSIVE: copy what no reader needs, never wait for or block anyone.
+			if _, err := s.ckpt.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil && ctx.Err() == nil {
+				s.log.Warn("store: WAL checkpoint", "error", err)
+			}
+		}
+	}()
+}
+
+func synchronousPragma(v string) (string, error) {
+	switch v {
+	case "", SyncNormal:
+		return "NORMAL", nil
+	case SyncFull:
+		return "FULL", nil
+	}
+	return "", fmt.Errorf("sqlite synchronous %q: want %s or %s", v, SyncNormal, SyncFull)
+}
+
+// openDB opens a connection pool on the database file. The writer is one connection whose
+// transactions begin IMMEDIATE (they take the write lock at BEGIN, so two writers never
+// deadlock half-way) and which never checkpoints; readers are several query-only
+// connections; the checkpointer is one connection.
+func openDB(path, synchronous string, role int) (*sql.DB, error) {
+	q := url.Values{}
+	for _, p := range []string{
+		"journal_mode(WAL)", "synchronous(" + synchronous + ")", "foreign_keys(1)",
+		"busy_timeout(10000)", "cache_size(-16000)", "temp_store(MEMORY)",
+	} {
+		q.Add("_pragma", p)
+	}
+	switch role {
+	case roleWriter:
+		q.Set("_txlock", "immediate")
+		q.Add("_pragma", "wal_autocheckpoint(0)")
+	case roleReader:
+		q.Add("_pragma", "query_only(1)")
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, err
+	}
+	if role == roleReader {
+		db.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)*2))
+	} else {
+		db.SetMaxOpenConns(1)
+	}
+	db.SetMaxIdleConns(max(1, runtime.GOMAXPROCS(0)*2))
+	db.SetConnMaxIdleTime(0)
+	db.SetConnMaxLifetime(0)
+	if err := db.Ping(); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes the connections and releases the data dir.
+func (s *Store) Close(context.Context) error {
+	if s.stopCheckpoints != nil {
+		s.stopCheckpoints()
+		<-s.checkpointsDone
+	}
+	s.wst.close()
+	s.rst.close()
+	var errs []error
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.Close())
+	}
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	if s.lock != nil {
+		errs = append(errs, s.lock.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	return translate(s.r.QueryRowContext(ctx, "SELECT 1").Scan(new(int)), "store")
+}
+
+// Exclusive reports that this process alone uses the store (the data dir is locked), so
+// every change arrives through it: delivery need not poll, leases left by a crash are stale.
+func (s *Store) Exclusive() bool { return true }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// write runs fn in one write transaction, committed when fn returns nil and rolled back
+// otherwise.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return translate(err, "store")
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	err = translate(tx.Commit(), "store")
+	s.wst.prepareLater(ctx)
+	return err
+}
+
+// lockDir takes an exclusive, non-blocking flock on <dir>/monograph.lock. The kernel
+// releases it when the process dies, so a kill -9 never leaves a stale lock behind.
+func lockDir(dir string) (*os.File, error) {
+	path := filepath.Join(dir, "monograph.lock")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open lock file %s: %w", path, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		_ = f.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%w: %s (stop the other process, or use another --data dir, or set MONGODB_URI to share a MongoDB server)", ErrDataDirLocked, dir)
+		}
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	_ = f.Truncate(0)
+	_, _ = fmt.Fprintf(f, "%d\n", os.Getpid())
+	return f, nil
+}
+
+// ErrOldFormat is returned for a data dir written by the FerretDB-based store of earlier
+// releases.
+var ErrOldFormat = errors.New("the data dir holds the store of an earlier Monograph release (FerretDB)")
+
+// refuseOldFormat recognises the earlier releases' data dir (FerretDB's SQLite files under
+// <data>/db) when there is no database of this release yet.
+func refuseOldFormat(dataDir, path string) error {
+	if _, err := os.Stat(path); err == nil {
+		return nil
+	}
+	old, _ := filepath.Glob(filepath.Join(dataDir, "db", "*.sqlite"))
+	if len(old) == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: %s. Move its pages with their history: run `monograph export --data %s DIR` with the release that wrote it, "+
+		"then `monograph import --data NEWDIR DIR` with this one, and start on NEWDIR (users and webhooks are created again)",
+		ErrOldFormat, filepath.Join(dataDir, "db"), dataDir)
+}
+
+// translate maps driver errors to cms errors at the store boundary, so no other package
+// ever inspects a driver error.
+func translate(err error, what string) error {
+	var se *sqlite.Error
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return &cms.Error{Code: cms.CodeNotFound, Message: what + " not found", Err: err}
+	case errors.As(err, &se) && isUnique(se):
+		return &cms.Error{Code: cms.CodeConflict, Message: what + " already exists", Err: err}
+	case errors.As(err, &se) && (se.Code()&0xff == sqlite3.SQLITE_BUSY || se.Code()&0xff == sqlite3.SQLITE_LOCKED):
+		return &cms.Error{Code: cms.CodeUnavailable, Message: "the store is busy", Err: err}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &cms.Error{Code: cms.CodeUnavailable, Message: "the store did not answer in time", Err: err}
+	default:
+		var ce *cms.Error
+		if errors.As(err, &ce) {
+			return err
+		}
+		return &cms.Error{Code: cms.CodeInternal, Message: "store error", Err: err}
+	}
+}
+
+// isForeignKey reports whether err is a foreign key violation.
+func isForeignKey(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
+func isUnique(se *sqlite.Error) bool {
+	c := se.Code()
+	return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+}
+
+// ms and fromMS store times as Unix milliseconds (every time Monograph stores is in UTC
+// milliseconds already).
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func msPtr(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func fromMSPtr(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}
+
+// statements caches prepared statements by their text, so the hot paths (a save is about a
+// dozen statements) do not parse SQL again on every call: preparing was a sixth of a save.
+type statements struct {
+	mu      sync.Mutex
+	db      *sql.DB
+	m       map[string]*sql.Stmt
+	pending map[string]bool // texts to prepare once the writer's connection is free
+}
+
+func (st *statements) cached(q string) *sql.Stmt {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.m[q]
+}
+
+func (st *statements) get(ctx context.Context, q string) (*sql.Stmt, error) {
+	if s := st.cached(q); s != nil {
+		return s, nil
+	}
+	s, err := st.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if old, ok := st.m[q]; ok {
+		_ = s.Close()
+		return old, nil
+	}
+	if st.m == nil {
+		st.m = map[string]*sql.Stmt{}
+	}
+	st.m[q] = s
+	return s, nil
+}
+
+// later records a statement to prepare when no transaction holds the connection (the
+// writer pool has one connection: preparing on it inside a transaction would wait for
+// the transaction itself).
+func (st *statements) later(q string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.pending == nil {
+		st.pending = map[string]bool{}
+	}
+	st.pending[q] = true
+}
+
+// prepareLater prepares the recorded statements.
+func (st *statements) prepareLater(ctx context.Context) {
+	st.mu.Lock()
+	todo := st.pending
+	st.pending = nil
+	st.mu.Unlock()
+	for q := range todo {
+		_, _ = st.get(ctx, q) // a failure shows again when the statement runs
+	}
+}
+
+func (st *statements) close() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, s := range st.m {
+		_ = s.Close()
+	}
+	st.m = nil
+}
+
+// exec runs a statement inside a write transaction.
+func (s *Store) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	if st := s.wst.cached(q); st != nil {
+		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	s.wst.later(q)
+	return tx.ExecContext(ctx, q, args...)
+}
+
+// txRow runs a query returning one row inside a write transaction.
+func (s *Store) txRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	if st := s.wst.cached(q); st != nil {
+		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	s.wst.later(q)
+	return tx.QueryRowContext(ctx, q, args...)
+}
+
+// query runs a read query.
+func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := s.rst.get(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// row runs a read query returning one row.
+func (s *Store) row(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := s.rst.get(ctx, q)
+	if err != nil {
+		return s.r.QueryRowContext(ctx, q, args...) // reports the same error on Scan
+	}
+	return st.QueryRowContext(ctx, args...)
+}

@@ -1,0 +1,174 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"time"
+
+	"github.com/monograph-cms/monograph/internal/auth"
+	"github.com/monograph-cms/monograph/internal/cms"
+)
+
+var (
+	_ auth.UserStore    = (*Store)(nil)
+	_ auth.RefreshStore = (*Store)(nil)
+)
+
+const userColumns = `id, email, name, roles, credentials, disabled, password_hash, created_at, updated_at`
+
+func scanUser(sc interface{ Scan(...any) error }) (auth.User, error) {
+	var u auth.User
+	var roles string
+	var created, updated int64
+	if err := sc.Scan(&u.ID, &u.Email, &u.Name, &roles, &u.Credentials, &u.Disabled, &u.PasswordHash, &created, &updated); err != nil {
+		return u, translate(err, "user")
+	}
+	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
+	return u, decode([]byte(roles), &u.Roles)
+}
+
+// InsertUser stores a new user; cms.CodeConflict if the email is taken.
+func (s *Store) InsertUser(ctx context.Context, u auth.User) error {
+	roles, err := json.Marshal(u.Roles)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := s.exec(ctx, tx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			u.ID, u.Email, u.Name, string(roles), u.Credentials, u.Disabled, u.PasswordHash, ms(u.CreatedAt), ms(u.UpdatedAt))
+		return translate(err, "user")
+	})
+}
+
+// UserByEmail returns the user with this (normalised) email.
+func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error) {
+	return scanUser(s.row(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
+}
+
+// UserByID returns the user with this id.
+func (s *Store) UserByID(ctx context.Context, id string) (auth.User, error) {
+	return scanUser(s.row(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+}
+
+// ListUsers returns every user ordered by email.
+func (s *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
+	rows, err := s.query(ctx, `SELECT `+userColumns+` FROM users ORDER BY email`)
+	if err != nil {
+		return nil, translate(err, "users")
+	}
+	defer rows.Close()
+	out := []auth.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, translate(rows.Err(), "users")
+}
+
+// CountUsers returns how many users exist (the demo seeding runs only on an empty store).
+func (s *Store) CountUsers(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.row(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	return n, translate(err, "users")
+}
+
+// UpdateUser replaces the mutable fields of a user; cms.CodeNotFound if there is none.
+func (s *Store) UpdateUser(ctx context.Context, u auth.User) error {
+	roles, err := json.Marshal(u.Roles)
+	if err != nil {
+		return err
+	}
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `UPDATE users SET name = ?, credentials = ?, roles = ?, disabled = ?, updated_at = ? WHERE id = ?`,
+			u.Name, u.Credentials, string(roles), u.Disabled, ms(u.UpdatedAt), u.ID)
+		if err != nil {
+			return translate(err, "user")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return cms.Errorf(cms.CodeNotFound, "user not found")
+		}
+		return nil
+	})
+}
+
+const refreshColumns = `hash, family_id, user_id, created_at, expires_at, spent_at, revoked_at`
+
+func scanRefresh(sc interface{ Scan(...any) error }) (auth.RefreshToken, error) {
+	var t auth.RefreshToken
+	var created, expires int64
+	var spent, revoked sql.NullInt64
+	if err := sc.Scan(&t.Hash, &t.FamilyID, &t.UserID, &created, &expires, &spent, &revoked); err != nil {
+		return t, translate(err, "refresh token")
+	}
+	t.CreatedAt, t.ExpiresAt, t.SpentAt, t.RevokedAt = fromMS(created), fromMS(expires), fromMSPtr(spent), fromMSPtr(revoked)
+	return t, nil
+}
+
+// InsertRefresh stores a refresh token record.
+func (s *Store) InsertRefresh(ctx context.Context, t auth.RefreshToken) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		_, err := s.exec(ctx, tx, `INSERT INTO refresh_tokens (`+refreshColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			t.Hash, t.FamilyID, t.UserID, ms(t.CreatedAt), ms(t.ExpiresAt), msPtr(t.SpentAt), msPtr(t.RevokedAt))
+		return translate(err, "refresh token")
+	})
+}
+
+// SpendRefresh marks the unspent, unrevoked token spent and returns it as it was;
+// cms.CodeConflict (with the record) if it was spent or revoked.
+func (s *Store) SpendRefresh(ctx context.Context, hash string, now time.Time) (auth.RefreshToken, error) {
+	var before auth.RefreshToken
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		before, err = scanRefresh(s.txRow(ctx, tx, `SELECT `+refreshColumns+` FROM refresh_tokens WHERE hash = ?`, hash))
+		if err != nil {
+			return err
+		}
+		if before.SpentAt != nil || before.RevokedAt != nil {
+			return cms.Errorf(cms.CodeConflict, "refresh token already used")
+		}
+		_, err = s.exec(ctx, tx, `UPDATE refresh_tokens SET spent_at = ? WHERE hash = ?`, ms(now), hash)
+		return translate(err, "refresh token")
+	})
+	return before, err
+}
+
+// RevokeFamily revokes every record of the family and records the revoked session.
+func (s *Store) RevokeFamily(ctx context.Context, familyID string, now time.Time) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := s.exec(ctx, tx, `INSERT INTO revoked_sessions (family_id, revoked_at) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+			familyID, ms(now)); err != nil {
+			return translate(err, "session")
+		}
+		_, err := s.exec(ctx, tx, `UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL`, ms(now), familyID)
+		return translate(err, "refresh tokens")
+	})
+}
+
+// FamilyRevoked reports whether the family (session) was revoked: one read by key, on every
+// authenticated request.
+func (s *Store) FamilyRevoked(ctx context.Context, familyID string) (bool, error) {
+	var n int
+	err := s.row(ctx, `SELECT count(*) FROM revoked_sessions WHERE family_id = ?`, familyID).Scan(&n)
+	return n > 0, translate(err, "session")
+}
+
+// DeleteExpiredRefresh deletes expired records and forgets long-revoked sessions.
+func (s *Store) DeleteExpiredRefresh(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `DELETE FROM refresh_tokens WHERE expires_at < ?`, ms(now))
+		if err != nil {
+			return translate(err, "refresh tokens")
+		}
+		n, _ = res.RowsAffected()
+		// A revoked session's tokens have all expired one refresh lifetime after revocation.
+		cutoff := now.Add(-auth.DefaultRefreshTTL - 24*time.Hour)
+		_, err = s.exec(ctx, tx, `DELETE FROM revoked_sessions WHERE revoked_at < ?`, ms(cutoff))
+		return translate(err, "sessions")
+	})
+	return n, err
+}
