@@ -74,6 +74,7 @@ type TokenIssuer struct {
 	clock     cms.Clock
 	access    *jwt.Parser
 	preview   *jwt.Parser
+	verified  verifiedTokens
 }
 
 // NewTokenIssuer returns a TokenIssuer signing with keys.Signing(). Access tokens carry
@@ -141,6 +142,10 @@ func (ti *TokenIssuer) IssueAccess(userID, sessionID string) (token string, expi
 // lifetime and type, and returns its claims. Every failure is a cms.CodeUnauthorized error
 // with the same public message; the reason is in Err, for the log only.
 func (ti *TokenIssuer) VerifyAccess(token string) (AccessClaims, error) {
+	now := ti.clock.Now()
+	if c, ok := ti.verified.get(token, now); ok {
+		return c, nil
+	}
 	c, err := ti.parse(ti.access, token, typeAccess)
 	if err == nil && (c.Subject == "" || c.SessionID == "" || c.ID == "") {
 		err = errMissingClaim
@@ -148,13 +153,15 @@ func (ti *TokenIssuer) VerifyAccess(token string) (AccessClaims, error) {
 	if err != nil {
 		return AccessClaims{}, &cms.Error{Code: cms.CodeUnauthorized, Message: "invalid or expired access token", Err: err}
 	}
-	return AccessClaims{
+	claims := AccessClaims{
 		UserID:    c.Subject,
 		SessionID: c.SessionID,
 		TokenID:   c.ID,
 		IssuedAt:  c.IssuedAt.Time,
 		ExpiresAt: c.ExpiresAt.Time,
-	}, nil
+	}
+	ti.verified.put(token, claims, now)
+	return claims, nil
 }
 
 // IssuePreview returns a signed token that lets its bearer see the latest revision of one

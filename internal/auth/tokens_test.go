@@ -198,6 +198,38 @@ func TestVerifyAccessLifetime(t *testing.T) {
 	}
 }
 
+// TestVerifiedTokenCache: a token verified once is answered from the cache, yet still
+// expires on time, and a token differing from a cached one in any byte is verified afresh.
+func TestVerifiedTokenCache(t *testing.T) {
+	clock := newTestClock()
+	ti := MustIssuer(t, MustKeySet(t), clock)
+	token, _, err := ti.IssueAccess("u", "s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := ti.VerifyAccess(token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ti.verified.get(token, clock.Now()); !ok {
+		t.Fatal("a verified token was not remembered")
+	}
+	again, err := ti.VerifyAccess(token)
+	if err != nil || again != first {
+		t.Fatalf("cached verification %+v, %v; want %+v", again, err, first)
+	}
+	// One character inside the signature changed (not its last, whose low bits are padding).
+	i := len(token) - 10
+	forged := token[:i] + string(map[bool]byte{true: 'A', false: 'B'}[token[i] != 'A']) + token[i+1:]
+	if _, err := ti.VerifyAccess(forged); !cms.IsCode(err, cms.CodeUnauthorized) {
+		t.Fatalf("a token differing from a cached one in its signature was accepted: %v", err)
+	}
+	clock.Advance(15*time.Minute + Leeway + time.Second)
+	if _, err := ti.VerifyAccess(token); !cms.IsCode(err, cms.CodeUnauthorized) {
+		t.Fatalf("a cached token outlived its expiry: %v", err)
+	}
+}
+
 func TestKeyRotation(t *testing.T) {
 	clock := newTestClock()
 	old := MustKeySet(t)

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,7 +21,19 @@ import (
 // text an approval signs, so any change to it invalidates every stored approval: the
 // golden-hash test exists to catch that.
 func Canonical(c Content) []byte {
-	raw, err := json.Marshal(c.Normalized())
+	c = c.Normalized()
+	var buf bytes.Buffer
+	buf.Grow(8 << 10)
+	if canonicalDirect(&buf, reflect.ValueOf(c)) {
+		return buf.Bytes()
+	}
+	return canonicalGeneral(c)
+}
+
+// canonicalGeneral is Canonical by way of encoding/json: marshal, then rewrite the JSON
+// canonically. canonicalDirect gives the same bytes faster for the types it models.
+func canonicalGeneral(c Content) []byte {
+	raw, err := json.Marshal(c)
 	if err != nil {
 		// Content holds only strings, ints, structs and slices: Marshal cannot fail.
 		panic(fmt.Sprintf("content: marshal: %v", err))

@@ -1,7 +1,9 @@
 package content
 
 import (
+	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -104,4 +106,62 @@ func mustJSON(tb testing.TB, v any) string {
 		tb.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestCanonicalDirectMatchesGeneral: the direct encoder gives exactly the bytes of the
+// general path (json.Marshal, then CanonicalJSON) for the sample and for random content
+// full of what escaping and key order could get wrong.
+func TestCanonicalDirectMatchesGeneral(t *testing.T) {
+	odd := []string{"", "plain", "quote \" backslash \\ slash /", "tab\tnew\nline\r", "\x00\x01\x1f\x7f",
+		"<b>&amp;</b>", "\u2028\u2029", "é ü ñ", "𝄞 emoji 😀", "\xff\xfe invalid", "\ufeff bom", "日本語"}
+	pick := func(r *rand.Rand) string { return odd[r.IntN(len(odd))] + odd[r.IntN(len(odd))] }
+	list := func(r *rand.Rand) []string {
+		switch r.IntN(3) {
+		case 0:
+			return nil
+		case 1:
+			return []string{}
+		}
+		out := make([]string, 1+r.IntN(3))
+		for i := range out {
+			out[i] = pick(r)
+		}
+		return out
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	samples := []Content{MustSample(t)}
+	for range 500 {
+		c := Content{
+			Title: pick(r), Summary: pick(r), Disclaimer: pick(r), Routes: list(r), PatientGuidance: list(r), Tags: list(r),
+			Drug:        Drug{Name: pick(r), GenericName: pick(r), BrandNames: list(r), DrugClasses: list(r)},
+			SideEffects: SideEffects{Common: list(r), Serious: list(r)},
+		}
+		for range r.IntN(3) {
+			c.Sections = append(c.Sections, Section{Key: SectionKey(pick(r)), Title: pick(r), Body: pick(r)})
+			c.ClinicalUses = append(c.ClinicalUses, ClinicalUse{Name: pick(r), Description: pick(r), Status: UseStatus(pick(r))})
+			c.References = append(c.References, Reference{Title: pick(r), URL: pick(r), Publisher: pick(r), Year: r.IntN(5000) - 100})
+			c.Drug.ControlledStatus = append(c.Drug.ControlledStatus, ControlledStatus{Jurisdiction: pick(r), Schedule: pick(r)})
+		}
+		samples = append(samples, c)
+	}
+	for i, c := range samples {
+		if got, want := Canonical(c), canonicalGeneral(c.Normalized()); !bytes.Equal(got, want) {
+			t.Fatalf("content %d: direct\n%s\ngeneral\n%s", i, got, want)
+		}
+	}
+}
+
+// BenchmarkCanonical compares the direct encoder with the general path on the sample page.
+func BenchmarkCanonical(b *testing.B) {
+	c := MustSample(b).Normalized()
+	b.Run("direct", func(b *testing.B) {
+		for b.Loop() {
+			Canonical(c)
+		}
+	})
+	b.Run("general", func(b *testing.B) {
+		for b.Loop() {
+			canonicalGeneral(c)
+		}
+	})
 }

@@ -137,6 +137,15 @@ func (s *Service) Get(ctx context.Context, id string) (Page, error) {
 	return s.store.PageByID(ctx, id)
 }
 
+// state returns a page without its working copy's content; CodeNotFound for an unknown or
+// malformed id.
+func (s *Service) state(ctx context.Context, id string) (Page, error) {
+	if !cms.ValidID(id) {
+		return Page{}, cms.Errorf(cms.CodeNotFound, "page not found")
+	}
+	return s.store.PageState(ctx, id)
+}
+
 // versionConflict is the 412 answer carrying the current version.
 func versionConflict(current int) error {
 	return &cms.Error{
@@ -158,7 +167,8 @@ func (s *Service) SaveContent(ctx context.Context, actor cms.Principal, id strin
 		return Page{}, false, err
 	}
 	for attempt := 0; ; attempt++ {
-		p, err := s.Get(ctx, id)
+		// The content it replaces is not read at all.
+		p, err := s.state(ctx, id)
 		if err != nil {
 			return Page{}, false, err
 		}
@@ -166,6 +176,7 @@ func (s *Service) SaveContent(ctx context.Context, actor cms.Principal, id strin
 			return Page{}, false, versionConflict(p.Version)
 		}
 		if hash == p.Workflow.ContentHash {
+			p.Content = c // the same content, by its hash
 			return p, false, nil
 		}
 		ch := &Change{ExpectVersion: p.Version, ExpectSeq: p.Audit.Seq}

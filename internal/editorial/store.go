@@ -29,6 +29,9 @@ type Store interface {
 	Commit(ctx context.Context, c *Change) error
 	// PageByID returns a page; cms.CodeNotFound if there is none.
 	PageByID(ctx context.Context, id string) (Page, error)
+	// PageState returns a page without the content of its working copy (Content is
+	// empty): what a save needs, which replaces that content. cms.CodeNotFound if none.
+	PageState(ctx context.Context, id string) (Page, error)
 	// ListPages returns up to f.Limit page summaries (Summary: content without section
 	// bodies) matching f, newest update first, strictly after the cursor when one is given.
 	// f.Query is not a store matter (see SearchPages); stores ignore it.

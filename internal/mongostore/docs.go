@@ -61,6 +61,9 @@ var pageProjection = bson.D{
 	{Key: fPendingOutbox, Value: 0}, {Key: fHasPending, Value: 0}, {Key: fCommitID, Value: 0},
 }
 
+// stateProjection is pageProjection without the working copy's content (PageState).
+var stateProjection = append(bson.D{{Key: "content", Value: 0}}, pageProjection...)
+
 // summaryProjection is what lists show (editorial.Page.Summary): the page fields and the
 // content's title, summary, drug and tags, never the section bodies or anything private.
 var summaryProjection = bson.D{

@@ -24,6 +24,14 @@ func (s *Store) PageByID(ctx context.Context, id string) (editorial.Page, error)
 	return p, translate(err, "page")
 }
 
+// PageState reads one page without its working copy's content.
+func (s *Store) PageState(ctx context.Context, id string) (editorial.Page, error) {
+	var p editorial.Page
+	err := s.coll(collPages).FindOne(ctx, bson.D{{Key: "_id", Value: id}},
+		options.FindOne().SetProjection(stateProjection)).Decode(&p)
+	return p, translate(err, "page")
+}
+
 // newestFirst is the order of the management list and its cursor, served by the indexes
 // updated and state_updated.
 var newestFirst = bson.D{{Key: "updatedAt", Value: -1}, {Key: "_id", Value: -1}}

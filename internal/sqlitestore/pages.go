@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/content"
 	"github.com/monograph-cms/monograph/internal/editorial"
+	"github.com/monograph-cms/monograph/internal/search"
 	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
@@ -85,7 +87,7 @@ func columnsOf(p editorial.Page) (pageColumns, error) {
 	c := pageColumns{
 		state: string(p.Workflow.State), updatedAt: ms(p.UpdatedAt),
 		scheduledAt: msPtr(p.Workflow.ScheduledAt), notif: msPtr(p.ReviewDueNotified),
-		searchKey: strings.Join(editorial.PageGrams(p), "\x00"), summary: summary, doc: doc,
+		searchKey: searchTokens(editorial.PageGrams(p)), summary: summary, doc: doc,
 	}
 	if l := p.Workflow.Live; l != nil {
 		c.reviewDue = ms(l.Approval.NextReviewDue)
@@ -143,15 +145,41 @@ func (s *Store) putPage(ctx context.Context, tx *sql.Tx, c *editorial.Change) er
 	if oldKey == col.searchKey {
 		return nil
 	}
-	if _, err := s.exec(ctx, tx, `DELETE FROM page_grams WHERE page_id = ?`, p.ID); err != nil {
-		return translate(err, "search index")
+	var rowid int64
+	if err := s.txRow(ctx, tx, `SELECT rowid FROM pages WHERE id = ?`, p.ID).Scan(&rowid); err != nil {
+		return translate(err, "page")
 	}
-	for _, g := range editorial.PageGrams(p) {
-		if _, err := s.exec(ctx, tx, `INSERT INTO page_grams (gram, page_id) VALUES (?, ?)`, g, p.ID); err != nil {
+	if !c.Create {
+		if _, err := s.exec(ctx, tx, `DELETE FROM page_search WHERE rowid = ?`, rowid); err != nil {
 			return translate(err, "search index")
 		}
 	}
-	return nil
+	_, err = s.exec(ctx, tx, `INSERT INTO page_search (rowid, grams) VALUES (?, ?)`, rowid, col.searchKey)
+	return translate(err, "search index")
+}
+
+// searchTokens writes search grams as FTS5 tokens: a gram's padding spaces become "_",
+// which the table's tokenizer keeps inside tokens. Grams are folded letters, digits and
+// spaces (internal/search), so a token never holds a quote or an FTS5 operator.
+func searchTokens(grams []string) string {
+	return strings.Join(encodeGrams(grams), " ")
+}
+
+func encodeGrams(grams []string) []string {
+	out := make([]string, len(grams))
+	for i, g := range grams {
+		out[i] = strings.ReplaceAll(g, " ", "_")
+	}
+	return out
+}
+
+// gramsOf reads search tokens back as grams, in their stored (sorted) order.
+func gramsOf(tokens string) []string {
+	out := strings.Fields(tokens)
+	for i, t := range out {
+		out[i] = strings.ReplaceAll(t, "_", " ")
+	}
+	return out
 }
 
 // conflictIfMissing turns "the page is gone" during an update into a version conflict: the
@@ -220,6 +248,18 @@ func jsonOrNil[T any](v *T) ([]byte, error) {
 // PageByID reads one page, with the content of its latest revision.
 func (s *Store) PageByID(ctx context.Context, id string) (editorial.Page, error) {
 	pages, err := s.queryPages(ctx, fullPage+` WHERE p.id = ?`, id)
+	if err != nil {
+		return editorial.Page{}, err
+	}
+	if len(pages) == 0 {
+		return editorial.Page{}, cms.Errorf(cms.CodeNotFound, "page not found")
+	}
+	return pages[0], nil
+}
+
+// PageState reads one page without its working copy's content.
+func (s *Store) PageState(ctx context.Context, id string) (editorial.Page, error) {
+	pages, err := s.queryPages(ctx, `SELECT doc FROM pages WHERE id = ?`, id)
 	if err != nil {
 		return editorial.Page{}, err
 	}
@@ -301,20 +341,24 @@ func (s *Store) queryPages(ctx context.Context, q string, args ...any) ([]editor
 	return pages, translate(rows.Err(), "pages")
 }
 
-// SearchPages finds pages sharing at least minShared of the grams, from page_grams.
+// searchCandidates bounds the pages FTS5 hands to the exact count: the best by its bm25 rank
+// of the query's grams (pages with more, and rarer, of them first), well beyond what any
+// caller asks for.
+const searchCandidates = 2000
+
+// SearchPages finds pages sharing at least minShared of the grams: FTS5 finds the pages
+// having any of them, best ranked first, and the grams each one shares are then counted
+// exactly (search.Shared), as the other adapters and delivery count them.
 func (s *Store) SearchPages(ctx context.Context, grams []string, minShared, limit int) ([]editorial.SearchHit, error) {
 	if len(grams) == 0 {
 		return nil, nil
 	}
-	list, err := json.Marshal(grams)
-	if err != nil {
-		return nil, err
+	terms := encodeGrams(grams)
+	for i, t := range terms {
+		terms[i] = `"` + t + `"`
 	}
-	rows, err := s.query(ctx, `WITH hits AS (
-			SELECT page_id, count(*) AS shared FROM page_grams WHERE gram IN (SELECT value FROM json_each(?))
-			GROUP BY page_id HAVING shared >= ?)
-		SELECT h.page_id, h.shared, p.updated_at FROM hits h JOIN pages p ON p.id = h.page_id
-		ORDER BY h.shared DESC, p.updated_at DESC, p.id DESC LIMIT ?`, string(list), minShared, limit)
+	rows, err := s.query(ctx, `SELECT p.id, s.grams, p.updated_at FROM page_search s JOIN pages p ON p.rowid = s.rowid
+		WHERE page_search MATCH ? ORDER BY s.rank LIMIT ?`, strings.Join(terms, " OR "), max(limit, searchCandidates))
 	if err != nil {
 		return nil, translate(err, "search")
 	}
@@ -322,14 +366,32 @@ func (s *Store) SearchPages(ctx context.Context, grams []string, minShared, limi
 	var hits []editorial.SearchHit
 	for rows.Next() {
 		var h editorial.SearchHit
+		var tokens string
 		var at int64
-		if err := rows.Scan(&h.ID, &h.Shared, &at); err != nil {
+		if err := rows.Scan(&h.ID, &tokens, &at); err != nil {
 			return nil, translate(err, "search")
 		}
-		h.UpdatedAt = fromMS(at)
-		hits = append(hits, h)
+		if h.Shared = search.Shared(grams, gramsOf(tokens)); h.Shared >= minShared {
+			h.UpdatedAt = fromMS(at)
+			hits = append(hits, h)
+		}
 	}
-	return hits, translate(rows.Err(), "search")
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, "search")
+	}
+	slices.SortFunc(hits, func(a, b editorial.SearchHit) int {
+		if a.Shared != b.Shared {
+			return b.Shared - a.Shared
+		}
+		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	if len(hits) > limit {
+		hits = hits[:limit]
+	}
+	return hits, nil
 }
 
 // PageSummaries returns the summaries of the pages with these ids.

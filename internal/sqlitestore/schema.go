@@ -34,7 +34,7 @@ CREATE TABLE pages (
 	scheduled_at        INTEGER,          -- set while state is scheduled
 	review_due          INTEGER,          -- the live approval's nextReviewDue, while live
 	review_due_notified INTEGER,          -- the due date page.review_due went out for
-	search_key          TEXT NOT NULL,    -- the searchable text indexed in page_grams
+	search_key          TEXT NOT NULL,    -- the search grams indexed in page_search (searchTokens)
 	summary             BLOB NOT NULL,    -- JSON of the page without long content fields
 	doc                 BLOB NOT NULL     -- JSON of the page without its content
 );
@@ -45,12 +45,10 @@ CREATE INDEX pages_review_due ON pages (review_due) WHERE review_due IS NOT NULL
 CREATE INDEX pages_review_unnotified ON pages (review_due)
 	WHERE review_due IS NOT NULL AND review_due_notified IS NOT review_due;
 
-CREATE TABLE page_grams (
-	gram    TEXT NOT NULL,
-	page_id TEXT NOT NULL REFERENCES pages (id) ON DELETE CASCADE,
-	PRIMARY KEY (gram, page_id)
-) WITHOUT ROWID;
-CREATE INDEX page_grams_page ON page_grams (page_id);
+-- The search grams of each page (internal/search) as FTS5 tokens, rowid = pages.rowid. FTS5
+-- writes a page's terms as one small new segment and merges segments over time, where a
+-- plain (gram, page) index would touch a hundred scattered b-tree pages per new page.
+CREATE VIRTUAL TABLE page_search USING fts5(grams, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'");
 
 CREATE TABLE revisions (
 	page_id      TEXT NOT NULL REFERENCES pages (id) ON DELETE CASCADE,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/content"
 	"github.com/monograph-cms/monograph/internal/editorial"
 	"github.com/monograph-cms/monograph/internal/storage"
 	"github.com/monograph-cms/monograph/internal/workflow"
@@ -15,6 +16,7 @@ import (
 func pageReadTests() []test {
 	return []test{
 		{name: "PageByIDOfUnknownPageIsNotFound", run: testPageByIDNotFound},
+		{name: "PageStateIsThePageWithoutItsContent", run: testPageState},
 		{name: "ListPagesIsNewestUpdateFirst", run: testListNewestFirst},
 		{name: "ListPagesCursorIsStrictlyAfter", run: testListCursorStrict},
 		{name: "ListPagesCursorWalksEveryPageOnce", run: testListCursorWalk},
@@ -33,6 +35,18 @@ func testPageByIDNotFound(t *testing.T, s storage.Store) {
 	MustCreate(t, s, "ketamine", "Ketamine", At(0))
 	_, err := s.PageByID(t.Context(), ID("page/unknown"))
 	wantCode(t, err, cms.CodeNotFound, "PageByID of an unknown page")
+}
+
+func testPageState(t *testing.T, s storage.Store) {
+	p := MustCreate(t, s, "ketamine", "Ketamine", At(0))
+	p = MustSave(t, s, p, Content("Ketamine, edited"), At(time.Minute))
+	got, err := s.PageState(t.Context(), p.ID)
+	must(t, err, "PageState")
+	want := p
+	want.Content = content.Content{}
+	assertEqual(t, "PageState", got, want)
+	_, err = s.PageState(t.Context(), ID("page/unknown"))
+	wantCode(t, err, cms.CodeNotFound, "PageState of an unknown page")
 }
 
 // listed returns ListPages' answer as page ids.

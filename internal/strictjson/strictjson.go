@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,7 +35,6 @@ var (
 	rawMessageType  = reflect.TypeFor[json.RawMessage]()
 	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 	textType        = reflect.TypeFor[encoding.TextUnmarshaler]()
-	plainKey        = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$-]*$`)
 	fieldCache      sync.Map // reflect.Type → map[string]reflect.Type
 )
 
@@ -419,7 +417,7 @@ func (d *decoder) tokenError(err error) (json.Token, error) {
 
 // joinKey appends an object key to a path, quoting keys that would make the path ambiguous.
 func joinKey(path, key string) string {
-	if !plainKey.MatchString(key) {
+	if !plainKey(key) {
 		return path + "[" + strconv.Quote(key) + "]"
 	}
 	if path == "" {
@@ -527,4 +525,22 @@ func hex4(raw []byte, i int) int {
 		return -1
 	}
 	return int(n)
+}
+
+// plainKey reports whether key matches ^[A-Za-z_$][A-Za-z0-9_$-]*$, a key that needs no
+// quoting in a path (checked for every key of every body, so by hand, not by regexp).
+func plainKey(key string) bool {
+	if key == "" {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '_', c == '$':
+		case i > 0 && ('0' <= c && c <= '9' || c == '-'):
+		default:
+			return false
+		}
+	}
+	return true
 }

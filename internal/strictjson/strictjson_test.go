@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -258,4 +259,14 @@ func fieldOf(err error) string {
 		return fs[0].Field
 	}
 	return ""
+}
+
+// TestPlainKey: the hand-written check agrees with the pattern it replaces.
+func TestPlainKey(t *testing.T) {
+	pattern := regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$-]*$`)
+	for _, k := range []string{"", "a", "A9", "_x", "$where", "9a", "-a", "a-b", "a.b", "a b", "ключ", "a$", "x_y-z0", "é"} {
+		if got, want := plainKey(k), pattern.MatchString(k); got != want {
+			t.Errorf("plainKey(%q) = %v, want %v", k, got, want)
+		}
+	}
 }
