@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,9 +11,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/monograph-cms/monograph/internal/cms"
@@ -85,10 +88,31 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 // importFile is one parsed file, ready to import.
 type importFile struct {
 	name   string
-	export *editorial.PageExport
+	export *editorial.CheckedImport
 	simple *samplePage
 }
 
+func (f importFile) slug() string {
+	if f.export != nil {
+		return f.export.Slug()
+	}
+	return f.simple.Slug
+}
+
+// checkedFile is what the check pass keeps of a file: enough to import it later, not its
+// pages (a library's history does not fit in memory all at once).
+type checkedFile struct {
+	name     string
+	sha256   [sha256.Size]byte
+	slug     string
+	problems []string
+}
+
+// runImport imports in two passes. The first parses and checks every file, on every core,
+// keeping only each file's slug and SHA-256: a bad file anywhere means nothing is
+// imported. The second reads the files again and writes them page by page, the next pages
+// being decoded and checked while one is written; a file whose bytes changed since it was
+// checked stops the import there.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	cfg, rest, err := parseConfig("import", args, stderr, getenv, nil)
 	if err != nil {
@@ -101,21 +125,29 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
-	// Parse and check every file before writing anything: a bad file anywhere means
-	// nothing is imported.
-	var files []importFile
+	checked := make([]checkedFile, len(names))
+	check := &progress{w: stderr, verb: "checked", total: len(names)}
+	_ = inParallel(len(names), func(i int) checkedFile {
+		f, sum, problems := parseImportFile(names[i])
+		c := checkedFile{name: names[i], sha256: sum, problems: problems}
+		if len(problems) == 0 {
+			c.slug = f.slug()
+		}
+		return c
+	}, func(i int, c checkedFile) error {
+		checked[i] = c
+		check.step(i + 1)
+		return nil
+	})
 	var problems []string
 	slugs := map[string]string{}
-	for _, name := range names {
-		f, errs := parseImportFile(name)
-		problems = append(problems, errs...)
-		if len(errs) == 0 {
-			slug := f.slug()
-			if other, dup := slugs[slug]; dup {
-				problems = append(problems, fmt.Sprintf("%s: slug %q is also in %s", name, slug, other))
+	for _, c := range checked {
+		problems = append(problems, c.problems...)
+		if len(c.problems) == 0 {
+			if other, dup := slugs[c.slug]; dup {
+				problems = append(problems, fmt.Sprintf("%s: slug %q is also in %s", c.name, c.slug, other))
 			}
-			slugs[slug] = name
-			files = append(files, f)
+			slugs[c.slug] = c.name
 		}
 	}
 	if len(problems) > 0 {
@@ -129,11 +161,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	defer a.Close(context.Background())
-	for _, f := range files {
-		if taken, err := a.Store.SlugTaken(ctx, f.slug()); err != nil {
+	for _, c := range checked {
+		if taken, err := a.Store.SlugTaken(ctx, c.slug); err != nil {
 			return err
 		} else if taken {
-			problems = append(problems, fmt.Sprintf("%s: a page with slug %q exists already in the store", f.name, f.slug()))
+			problems = append(problems, fmt.Sprintf("%s: a page with slug %q exists already in the store", c.name, c.slug))
 		}
 	}
 	if len(problems) > 0 {
@@ -142,8 +174,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 		return errors.New("nothing was imported: the store already holds some of these pages")
 	}
-	pr := &progress{w: stderr, verb: "imported", total: len(files)}
-	for i, f := range files {
+	pr := &progress{w: stderr, verb: "imported", total: len(checked)}
+	err = inParallel(len(checked), func(i int) readResult {
+		f, err := readChecked(checked[i])
+		return readResult{f, err}
+	}, func(i int, r readResult) error {
+		if r.err != nil {
+			return r.err
+		}
+		f := r.file
+		var err error
 		if f.export != nil {
 			err = a.Pages.Import(ctx, *f.export)
 		} else {
@@ -153,16 +193,99 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			return fmt.Errorf("%s: %w (pages before it were imported; re-run with the remaining files)", f.name, describe(err))
 		}
 		pr.step(i + 1)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(stdout, "imported %d pages\n", len(files))
+	fmt.Fprintf(stdout, "imported %d pages\n", len(checked))
 	return nil
 }
 
-func (f importFile) slug() string {
-	if f.export != nil {
-		return f.export.Page.Slug
+type readResult struct {
+	file importFile
+	err  error
+}
+
+// readChecked reads a checked file again for writing. Its bytes must be the ones checked
+// (by SHA-256), so decoding them plainly gives what the strict decoder gave.
+func readChecked(c checkedFile) (importFile, error) {
+	data, err := os.ReadFile(c.name)
+	if err != nil {
+		return importFile{}, err
 	}
-	return f.simple.Slug
+	if sha256.Sum256(data) != c.sha256 {
+		return importFile{}, fmt.Errorf("%s changed since it was checked; nothing after it was imported: run the import again with the remaining files", c.name)
+	}
+	f := importFile{name: c.name}
+	if isExport(data) {
+		var exp editorial.PageExport
+		if err := json.Unmarshal(data, &exp); err != nil {
+			return importFile{}, fmt.Errorf("%s: %w", c.name, err)
+		}
+		checked, err := editorial.CheckImport(exp)
+		if err != nil {
+			return importFile{}, fmt.Errorf("%s: %w", c.name, err)
+		}
+		f.export = &checked
+		return f, nil
+	}
+	var sp samplePage
+	if err := json.Unmarshal(data, &sp); err != nil {
+		return importFile{}, fmt.Errorf("%s: %w", c.name, err)
+	}
+	sp.Content.Normalize()
+	f.simple = &sp
+	return f, nil
+}
+
+// inParallel computes produce(i) for i in [0, n) on every core and hands the results to
+// consume in order, on the calling goroutine, while the next ones are being computed. At
+// most a few results wait at a time. It stops at consume's first error and returns it.
+func inParallel[T any](n int, produce func(int) T, consume func(int, T) error) error {
+	workers := runtime.GOMAXPROCS(0)
+	results := make([]chan T, n)
+	for i := range results {
+		results[i] = make(chan T, 1)
+	}
+	ahead := make(chan struct{}, 2*workers) // bounds what waits for consume
+	next := make(chan int)
+	stop := make(chan struct{})
+	go func() {
+		defer close(next)
+		for i := range n {
+			select {
+			case ahead <- struct{}{}:
+			case <-stop:
+				return
+			}
+			select {
+			case next <- i:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				results[i] <- produce(i)
+			}
+		}()
+	}
+	defer wg.Wait()
+	defer close(stop)
+	for i := range n {
+		r := <-results[i]
+		<-ahead
+		if err := consume(i, r); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func jsonFiles(path string) ([]string, error) {
@@ -186,21 +309,22 @@ func jsonFiles(path string) ([]string, error) {
 
 // parseImportFile reads one file in either format: an export ({"format": …}) or the simple
 // {slug, content} of samples/. Problems come back as "file:line: field: message".
-func parseImportFile(name string) (importFile, []string) {
+func parseImportFile(name string) (importFile, [sha256.Size]byte, []string) {
 	data, err := os.ReadFile(name)
 	if err != nil {
-		return importFile{}, []string{fmt.Sprintf("%s: %v", name, err)}
+		return importFile{}, [sha256.Size]byte{}, []string{fmt.Sprintf("%s: %v", name, err)}
 	}
-	var probe map[string]json.RawMessage
-	isExport := json.Unmarshal(data, &probe) == nil && probe["format"] != nil
+	sum := sha256.Sum256(data)
 	f := importFile{name: name}
-	if isExport {
+	if isExport(data) {
 		var exp editorial.PageExport
 		err = strictjson.Decode(data, &exp, "")
 		if err == nil {
-			_, err = editorial.CheckImport(exp)
+			var checked editorial.CheckedImport
+			if checked, err = editorial.CheckImport(exp); err == nil {
+				f.export = &checked
+			}
 		}
-		f.export = &exp
 	} else {
 		var sp samplePage
 		err = strictjson.Decode(data, &sp, "")
@@ -220,18 +344,26 @@ func parseImportFile(name string) (importFile, []string) {
 		f.simple = &sp
 	}
 	if err == nil {
-		return f, nil
+		return f, sum, nil
 	}
 	var e *cms.Error
 	if !errors.As(err, &e) || len(e.Fields) == 0 {
-		return f, []string{fmt.Sprintf("%s: %v", name, err)}
+		return f, sum, []string{fmt.Sprintf("%s: %v", name, err)}
 	}
 	out := make([]string, len(e.Fields))
 	for i, fe := range e.Fields {
 		out[i] = fmt.Sprintf("%s:%d: %s: %s", name, lineOf(data, fe), fe.Field, fe.Message)
 	}
-	return f, out
+	return f, sum, out
 }
+
+// exportKey finds the export format's "format" member. Only an export has a member of that
+// name (the simple {slug, content} format has none anywhere): a key, as the colon after it
+// says, since a JSON string's own quotes are escaped.
+var exportKey = regexp.MustCompile(`"format"\s*:`)
+
+// isExport tells an export file from the simple {slug, content} format without parsing it.
+func isExport(data []byte) bool { return exportKey.Match(data) }
 
 var byteOffset = regexp.MustCompile(`byte offset (\d+)`)
 

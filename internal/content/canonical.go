@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // Canonical returns the canonical JSON of c after normalization: RFC 8785 (JCS) style,
@@ -127,11 +128,27 @@ func compareUTF16(a, b string) int {
 }
 
 // writeString writes s escaped as JCS (ECMAScript JSON.stringify) does: only '"', '\\'
-// and control characters below U+0020 are escaped, the usual ones with their short forms.
+// and control characters below U+0020 are escaped, the usual ones with their short forms;
+// invalid UTF-8 becomes U+FFFD, as encoding/json makes it. Runs of bytes that need none of
+// this (nearly all of any text) are copied whole.
 func writeString(buf *bytes.Buffer, s string) {
 	buf.WriteByte('"')
-	for _, r := range s {
-		switch r {
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b >= 0x20 && b != '"' && b != '\\' && b < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if b >= utf8.RuneSelf {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r != utf8.RuneError || size != 1 {
+				i += size
+				continue
+			}
+		}
+		buf.WriteString(s[start:i])
+		switch b {
 		case '"':
 			buf.WriteString(`\"`)
 		case '\\':
@@ -147,13 +164,16 @@ func writeString(buf *bytes.Buffer, s string) {
 		case '\t':
 			buf.WriteString(`\t`)
 		default:
-			if r < 0x20 {
-				fmt.Fprintf(buf, `\u%04x`, r)
+			if b < 0x20 {
+				fmt.Fprintf(buf, `\u%04x`, b)
 			} else {
-				buf.WriteRune(r) // invalid UTF-8 was already replaced by json.Decoder
+				buf.WriteRune(utf8.RuneError) // an invalid byte
 			}
 		}
+		i++
+		start = i
 	}
+	buf.WriteString(s[start:])
 	buf.WriteByte('"')
 }
 

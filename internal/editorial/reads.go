@@ -98,9 +98,9 @@ func (s *Service) Checks(p Page) []content.CheckResult {
 	return r
 }
 
-// maxSearchHits bounds how many pages a management search considers: the best matches, far
-// more than anyone pages through.
-const maxSearchHits = 500
+// maxSearchHits bounds how many pages a management search considers: the best matches, more
+// than anyone pages through.
+const maxSearchHits = 100
 
 // List returns a batch of pages matching f, newest update first; with a query, best match
 // first (the cursor then carries the last hit's SearchShared as f.AfterShared).

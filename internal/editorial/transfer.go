@@ -78,14 +78,14 @@ func (s *Service) Export(ctx context.Context, id string) (PageExport, error) {
 // CheckImport validates an export before anything is written: content of every revision,
 // revision numbers and hashes, the audit chain, and that the page points at its last
 // revision. It returns field errors naming what is wrong.
-func CheckImport(exp PageExport) ([]AuditEvent, error) {
+func CheckImport(exp PageExport) (CheckedImport, error) {
 	var fields []cms.FieldError
 	bad := func(field, format string, args ...any) {
 		fields = append(fields, cms.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
 	if exp.Format != ExportFormat {
 		bad("format", "must be %q", ExportFormat)
-		return nil, cms.Invalid(fields...)
+		return CheckedImport{}, cms.Invalid(fields...)
 	}
 	p := exp.Page.Page
 	if !cms.ValidID(p.ID) {
@@ -104,11 +104,11 @@ func CheckImport(exp PageExport) ([]AuditEvent, error) {
 		}
 		c := r.Content
 		c.Normalize()
-		if err := c.Validate(); err != nil {
+		if h, err := c.ValidateAndHash(); err != nil {
 			for _, fe := range err.(*cms.Error).Fields {
 				bad(f+"."+fe.Field, "%s", fe.Message)
 			}
-		} else if h := content.Hash(c); h != r.ContentHash {
+		} else if h != r.ContentHash {
 			bad(f+".contentHash", "does not match the content (%s)", h)
 		}
 	}
@@ -139,17 +139,23 @@ func CheckImport(exp PageExport) ([]AuditEvent, error) {
 		bad(fmt.Sprintf("audit[%d]", max(br.Seq-1, 0)), "%s", br.Reason)
 	}
 	if len(fields) > 0 {
-		return nil, cms.Invalid(fields...)
+		return CheckedImport{}, cms.Invalid(fields...)
 	}
-	return events, nil
+	return CheckedImport{exp: exp, events: events}, nil
 }
 
+// CheckedImport is an export that CheckImport found sound, ready for Import.
+type CheckedImport struct {
+	exp    PageExport
+	events []AuditEvent
+}
+
+// Slug is the slug of the page to import.
+func (c CheckedImport) Slug() string { return c.exp.Page.Slug }
+
 // Import writes a checked export. cms.CodeConflict if the page or its slug exists.
-func (s *Service) Import(ctx context.Context, exp PageExport) error {
-	events, err := CheckImport(exp)
-	if err != nil {
-		return err
-	}
+func (s *Service) Import(ctx context.Context, checked CheckedImport) error {
+	exp, events := checked.exp, checked.events
 	p := exp.Page.Page
 	revs := make([]Revision, len(exp.Revisions))
 	for i, r := range exp.Revisions {

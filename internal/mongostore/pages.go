@@ -1,18 +1,17 @@
 package mongostore
 
 import (
-	"cmp"
 	"context"
 	"slices"
 	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/editorial"
-	"github.com/monograph-cms/monograph/internal/search"
 	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
@@ -68,33 +67,59 @@ func (s *Store) SearchPages(ctx context.Context, grams []string, minShared, limi
 	if len(grams) == 0 || limit <= 0 {
 		return nil, nil
 	}
-	query := slices.Compact(slices.Sorted(slices.Values(grams))) // search.Shared wants both sorted
-	cur, err := s.coll(collPages).Find(ctx, bson.D{{Key: fSearchGrams, Value: bson.D{{Key: "$in", Value: query}}}},
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}, {Key: "updatedAt", Value: 1}, {Key: fSearchGrams, Value: 1}}))
+	query := slices.Compact(slices.Sorted(slices.Values(grams)))
+	// The server counts each page's shared grams (pages found through the multikey index
+	// on searchGrams, then one row per shared gram), so no page's grams cross the wire. It
+	// keeps the best candidates by that count; their update times, the tie-break, come from
+	// a second query (the stand-in's $group has no accumulator to carry them but $sum).
+	pipeline := mongo.Pipeline{
+		{{Key: "$match", Value: bson.D{{Key: fSearchGrams, Value: bson.D{{Key: "$in", Value: query}}}}}},
+		{{Key: "$project", Value: bson.D{{Key: fSearchGrams, Value: 1}}}},
+		{{Key: "$unwind", Value: "$" + fSearchGrams}},
+		{{Key: "$match", Value: bson.D{{Key: fSearchGrams, Value: bson.D{{Key: "$in", Value: query}}}}}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$_id"}, {Key: "shared", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+		{{Key: "$match", Value: bson.D{{Key: "shared", Value: bson.D{{Key: "$gte", Value: minShared}}}}}},
+		{{Key: "$sort", Value: bson.D{{Key: "shared", Value: -1}, {Key: "_id", Value: -1}}}},
+		{{Key: "$limit", Value: max(2*limit, 200)}},
+	}
+	cur, err := s.coll(collPages).Aggregate(ctx, pipeline)
 	if err != nil {
 		return nil, translate(err, "search")
 	}
-	defer func() { _ = cur.Close(context.WithoutCancel(ctx)) }()
-	var hits []editorial.SearchHit
-	for cur.Next(ctx) {
-		var doc struct {
-			ID          string    `bson:"_id"`
-			UpdatedAt   time.Time `bson:"updatedAt"`
-			SearchGrams []string  `bson:"searchGrams"`
-		}
-		if err := cur.Decode(&doc); err != nil {
-			return nil, translate(err, "search")
-		}
-		if n := search.Shared(query, doc.SearchGrams); n >= minShared {
-			hits = append(hits, editorial.SearchHit{ID: doc.ID, Shared: n, UpdatedAt: doc.UpdatedAt})
-		}
+	var rows []struct {
+		ID     string `bson:"_id"`
+		Shared int    `bson:"shared"`
 	}
-	if err := cur.Err(); err != nil {
+	if err := cur.All(ctx, &rows); err != nil {
 		return nil, translate(err, "search")
 	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	shared := make(map[string]int, len(rows))
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		shared[r.ID], ids[i] = r.Shared, r.ID
+	}
+	cur, err = s.coll(collPages).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		options.Find().SetProjection(bson.D{{Key: "updatedAt", Value: 1}}))
+	if err != nil {
+		return nil, translate(err, "search")
+	}
+	var times []struct {
+		ID        string    `bson:"_id"`
+		UpdatedAt time.Time `bson:"updatedAt"`
+	}
+	if err := cur.All(ctx, &times); err != nil {
+		return nil, translate(err, "search")
+	}
+	hits := make([]editorial.SearchHit, 0, len(times))
+	for _, t := range times {
+		hits = append(hits, editorial.SearchHit{ID: t.ID, Shared: shared[t.ID], UpdatedAt: t.UpdatedAt})
+	}
 	slices.SortFunc(hits, func(a, b editorial.SearchHit) int {
-		if c := cmp.Compare(b.Shared, a.Shared); c != 0 {
-			return c
+		if a.Shared != b.Shared {
+			return b.Shared - a.Shared
 		}
 		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
 			return c

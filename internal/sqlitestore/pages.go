@@ -342,9 +342,10 @@ func (s *Store) queryPages(ctx context.Context, q string, args ...any) ([]editor
 }
 
 // searchCandidates bounds the pages FTS5 hands to the exact count: the best by its bm25 rank
-// of the query's grams (pages with more, and rarer, of them first), well beyond what any
-// caller asks for.
-const searchCandidates = 2000
+// of the query's grams (pages with more, and rarer, of them first). Reading and counting a
+// candidate's grams is most of a search's cost when a query shares common grams with every
+// page ("ine", a shared prefix), so this is twice what callers ask for, not every match.
+func searchCandidates(limit int) int { return max(2*limit, 200) }
 
 // SearchPages finds pages sharing at least minShared of the grams: FTS5 finds the pages
 // having any of them, best ranked first, and the grams each one shares are then counted
@@ -358,7 +359,7 @@ func (s *Store) SearchPages(ctx context.Context, grams []string, minShared, limi
 		terms[i] = `"` + t + `"`
 	}
 	rows, err := s.query(ctx, `SELECT p.id, s.grams, p.updated_at FROM page_search s JOIN pages p ON p.rowid = s.rowid
-		WHERE page_search MATCH ? ORDER BY s.rank LIMIT ?`, strings.Join(terms, " OR "), max(limit, searchCandidates))
+		WHERE page_search MATCH ? ORDER BY s.rank LIMIT ?`, strings.Join(terms, " OR "), searchCandidates(limit))
 	if err != nil {
 		return nil, translate(err, "search")
 	}
