@@ -208,7 +208,7 @@ type readResult struct {
 }
 
 // readChecked reads a checked file again for writing. Its bytes must be the ones checked
-// (by SHA-256), so decoding them plainly gives what the strict decoder gave.
+// (by SHA-256): a file changed meanwhile is not imported.
 func readChecked(c checkedFile) (importFile, error) {
 	data, err := os.ReadFile(c.name)
 	if err != nil {
@@ -220,7 +220,7 @@ func readChecked(c checkedFile) (importFile, error) {
 	f := importFile{name: c.name}
 	if isExport(data) {
 		var exp editorial.PageExport
-		if err := json.Unmarshal(data, &exp); err != nil {
+		if err := strictjson.Decode(data, &exp, ""); err != nil {
 			return importFile{}, fmt.Errorf("%s: %w", c.name, err)
 		}
 		checked, err := editorial.CheckImport(exp)
@@ -231,7 +231,7 @@ func readChecked(c checkedFile) (importFile, error) {
 		return f, nil
 	}
 	var sp samplePage
-	if err := json.Unmarshal(data, &sp); err != nil {
+	if err := strictjson.Decode(data, &sp, ""); err != nil {
 		return importFile{}, fmt.Errorf("%s: %w", c.name, err)
 	}
 	sp.Content.Normalize()

@@ -2,13 +2,17 @@ package delivery
 
 import (
 	"bytes"
-	"compress/gzip"
 	"io"
 	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	// klauspost/compress: the same gzip format and ratio as compress/gzip, compressing in
+	// about half the time (every live page is compressed at start and on publish) and
+	// inflating faster (identity clients on a hot-cache miss).
+	"github.com/klauspost/compress/gzip"
 )
 
 // pageBody is the delivered JSON of one live page (or its JSON-LD). Its gzip bytes are always kept: browsers,

@@ -15,6 +15,7 @@ import (
 	"context"
 	"log/slog"
 	"maps"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -177,16 +178,36 @@ func (s *Service) Reload(ctx context.Context) error {
 	old := s.cur.Load()
 	now := s.clock.Now()
 	loaded := make(map[string]*entry, len(old.byID))
+	// Encoding and compressing a page is most of a load's work: it runs on every core while
+	// the store streams the pages in.
+	var loadedMu sync.Mutex
+	work := make(chan editorial.LivePage, 64)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range work {
+				if e := s.newEntry(p, now); e != nil {
+					loadedMu.Lock()
+					loaded[p.ID] = e
+					loadedMu.Unlock()
+				}
+			}
+		}()
+	}
 	err = s.src.EachLivePage(ctx, func(p editorial.LivePage) error {
 		if prev := old.byID[p.ID]; prev != nil && prev.seq == p.LiveSeq && prev.slug == p.Slug {
+			loadedMu.Lock()
 			loaded[p.ID] = prev // unchanged: keep its encoded bytes
+			loadedMu.Unlock()
 			return nil
 		}
-		if e := s.newEntry(p, now); e != nil {
-			loaded[p.ID] = e
-		}
+		work <- p
 		return nil
 	})
+	close(work)
+	wg.Wait()
 	if err != nil {
 		return err
 	}
