@@ -29,6 +29,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/monograph-cms/monograph/internal/auth"
 	"github.com/monograph-cms/monograph/internal/cms"
 )
 
@@ -72,6 +73,9 @@ type Store struct {
 	checkpointsDone chan struct{}
 
 	wst, rst statements // prepared statements of the writer and the readers
+
+	users    memo[auth.User] // see UserByID
+	sessions memo[bool]      // revoked or not, by family id; see FamilyRevoked
 }
 
 // Open takes the data dir's lock, opens (or creates) the database, and brings its schema up

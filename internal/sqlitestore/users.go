@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/monograph-cms/monograph/internal/auth"
@@ -46,9 +47,19 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (auth.User, error
 	return scanUser(s.row(ctx, `SELECT `+userColumns+` FROM users WHERE email = ?`, email))
 }
 
-// UserByID returns the user with this id.
+// UserByID returns the user with this id. Every authenticated request asks, so users are
+// kept in memory once read: this process is the only writer of the store (the data dir is
+// locked), and every change of a user goes through InsertUser or UpdateUser below.
 func (s *Store) UserByID(ctx context.Context, id string) (auth.User, error) {
-	return scanUser(s.row(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if u, ok := s.users.get(id); ok {
+		return u, nil
+	}
+	gen := s.users.begin()
+	u, err := scanUser(s.row(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if err == nil {
+		s.users.put(id, u, gen)
+	}
+	return u, err
 }
 
 // ListUsers returns every user ordered by email.
@@ -82,6 +93,7 @@ func (s *Store) UpdateUser(ctx context.Context, u auth.User) error {
 	if err != nil {
 		return err
 	}
+	defer s.users.forget(u.ID) // read again on next use, whatever happened
 	return s.write(ctx, func(tx *sql.Tx) error {
 		res, err := s.exec(ctx, tx, `UPDATE users SET name = ?, credentials = ?, roles = ?, disabled = ?, updated_at = ? WHERE id = ?`,
 			u.Name, u.Credentials, string(roles), u.Disabled, ms(u.UpdatedAt), u.ID)
@@ -138,6 +150,7 @@ func (s *Store) SpendRefresh(ctx context.Context, hash string, now time.Time) (a
 
 // RevokeFamily revokes every record of the family and records the revoked session.
 func (s *Store) RevokeFamily(ctx context.Context, familyID string, now time.Time) error {
+	defer s.sessions.forget(familyID)
 	return s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := s.exec(ctx, tx, `INSERT INTO revoked_sessions (family_id, revoked_at) VALUES (?, ?) ON CONFLICT DO NOTHING`,
 			familyID, ms(now)); err != nil {
@@ -150,15 +163,24 @@ func (s *Store) RevokeFamily(ctx context.Context, familyID string, now time.Time
 
 // FamilyRevoked reports whether the family (session) was revoked: one read by key, on every
 // authenticated request.
+// The answer is kept in memory once read, as users are (see UserByID).
 func (s *Store) FamilyRevoked(ctx context.Context, familyID string) (bool, error) {
+	if revoked, ok := s.sessions.get(familyID); ok {
+		return revoked, nil
+	}
+	gen := s.sessions.begin()
 	var n int
-	err := s.row(ctx, `SELECT count(*) FROM revoked_sessions WHERE family_id = ?`, familyID).Scan(&n)
-	return n > 0, translate(err, "session")
+	if err := s.row(ctx, `SELECT count(*) FROM revoked_sessions WHERE family_id = ?`, familyID).Scan(&n); err != nil {
+		return false, translate(err, "session")
+	}
+	s.sessions.put(familyID, n > 0, gen)
+	return n > 0, nil
 }
 
 // DeleteExpiredRefresh deletes expired records and forgets long-revoked sessions.
 func (s *Store) DeleteExpiredRefresh(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
+	defer s.sessions.clear() // sessions forgotten here read again
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		res, err := s.exec(ctx, tx, `DELETE FROM refresh_tokens WHERE expires_at < ?`, ms(now))
 		if err != nil {
@@ -171,4 +193,59 @@ func (s *Store) DeleteExpiredRefresh(ctx context.Context, now time.Time) (int64,
 		return translate(err, "sessions")
 	})
 	return n, err
+}
+
+// memo is a small in-memory map of what the store answered, for the lookups every request
+// makes. Only this process writes the store, and each write drops what it changes.
+//
+// A lookup that read the store before a write committed must not keep its (old) answer
+// after the write dropped it: every drop moves a generation on, and an answer is kept only
+// if no drop happened since its lookup began (begin, then put).
+type memo[V any] struct {
+	mu  sync.RWMutex
+	m   map[string]V
+	gen uint64
+}
+
+// begin returns the generation to hand to put for a lookup starting now.
+func (c *memo[V]) begin() uint64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.gen
+}
+
+// maxMemo bounds a memo; past it, it starts over.
+const maxMemo = 10000
+
+func (c *memo[V]) get(k string) (V, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	v, ok := c.m[k]
+	return v, ok
+}
+
+func (c *memo[V]) put(k string, v V, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return // something was dropped since the lookup began: it may have read an old value
+	}
+	if c.m == nil || len(c.m) >= maxMemo {
+		c.m = map[string]V{}
+	}
+	c.m[k] = v
+}
+
+func (c *memo[V]) forget(k string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, k)
+	c.gen++
+}
+
+func (c *memo[V]) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m = nil
+	c.gen++
 }

@@ -76,12 +76,15 @@ type config struct {
 	reqTimeout time.Duration
 	startWait  time.Duration
 	refresh    time.Duration
+	serveArgs  []string // extra flags for `monograph serve`
 }
 
 func parseFlags() (config, error) {
 	var c config
 	var modes string
 	flag.StringVar(&c.bin, "bin", "bin/monograph", "the monograph binary to benchmark")
+	var serveArgs string
+	flag.StringVar(&serveArgs, "serve-args", "", "extra flags for `monograph serve`, space-separated (e.g. \"--sqlite-synchronous full\")")
 	flag.StringVar(&c.label, "label", "", "name of the binary in the tables (default: its file name)")
 	flag.StringVar(&modes, "mode", "saves", "comma-separated modes, run in order: saves, scale, restart, import")
 	flag.IntVar(&c.pages, "pages", 0, "pages to create (default: saves 1000, scale 10000, restart/import on a fresh dir 1000)")
@@ -98,6 +101,7 @@ func parseFlags() (config, error) {
 	flag.DurationVar(&c.startWait, "start-timeout", 10*time.Minute, "how long a server may take to answer /readyz")
 	flag.DurationVar(&c.refresh, "refresh-every", 10*time.Minute, "refresh the session this often (access tokens live 15 minutes)")
 	flag.Parse()
+	c.serveArgs = strings.Fields(serveArgs)
 	if flag.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", flag.Args())
 	}
@@ -668,7 +672,7 @@ func startServer(cfg config, dataDir, logPath string) (*server, error) {
 	}
 	// No CommandContext: a cancelled run must still stop the server with SIGTERM and wait,
 	// not SIGKILL it, so its data dir is closed cleanly.
-	cmd := exec.Command(cfg.bin, "serve", "--demo", "--data", dataDir, "--addr", addr, "--log-level", "error")
+	cmd := exec.Command(cfg.bin, append([]string{"serve", "--demo", "--data", dataDir, "--addr", addr, "--log-level", "error"}, cfg.serveArgs...)...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	s := &server{cmd: cmd, base: "http://" + addr, logPath: logPath, done: make(chan struct{})}
 	s.started = time.Now()
