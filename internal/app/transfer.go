@@ -174,33 +174,66 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 		return errors.New("nothing was imported: the store already holds some of these pages")
 	}
+	// Pages are written in batches, each one store change where the store allows it (the
+	// embedded store: one transaction per batch, so far fewer writes of shared index pages).
 	pr := &progress{w: stderr, verb: "imported", total: len(checked)}
+	var batch []editorial.CheckedImport
+	var batchFiles []string
+	written := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		n, err := a.Pages.Import(ctx, batch...)
+		written += n
+		if err != nil {
+			return fmt.Errorf("%s: %w (%d pages were imported before this batch of %d failed; the rest were not: fix it and import the remaining files)",
+				strings.Join(batchFiles, ", "), describe(err), written, len(batch))
+		}
+		pr.step(written)
+		batch, batchFiles = batch[:0], batchFiles[:0]
+		return nil
+	}
 	err = inParallel(len(checked), func(i int) readResult {
 		f, err := readChecked(checked[i])
 		return readResult{f, err}
 	}, func(i int, r readResult) error {
 		if r.err != nil {
+			if err := flush(); err != nil {
+				return err
+			}
 			return r.err
 		}
 		f := r.file
-		var err error
-		if f.export != nil {
-			err = a.Pages.Import(ctx, *f.export)
-		} else {
-			_, err = a.Pages.Create(ctx, importActor, f.simple.Slug, f.simple.Content, "imported from "+filepath.Base(f.name))
+		if f.export == nil {
+			if err := flush(); err != nil {
+				return err
+			}
+			if _, err := a.Pages.Create(ctx, importActor, f.simple.Slug, f.simple.Content, "imported from "+filepath.Base(f.name)); err != nil {
+				return fmt.Errorf("%s: %w (%d pages before it were imported; import the remaining files)", f.name, describe(err), written)
+			}
+			written++
+			pr.step(written)
+			return nil
 		}
-		if err != nil {
-			return fmt.Errorf("%s: %w (pages before it were imported; re-run with the remaining files)", f.name, describe(err))
+		batch, batchFiles = append(batch, *f.export), append(batchFiles, filepath.Base(f.name))
+		if len(batch) == importBatch {
+			return flush()
 		}
-		pr.step(i + 1)
 		return nil
 	})
+	if err == nil {
+		err = flush()
+	}
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "imported %d pages\n", len(checked))
 	return nil
 }
+
+// importBatch is how many exported pages are written in one store change.
+const importBatch = 32
 
 type readResult struct {
 	file importFile

@@ -27,6 +27,11 @@ type Store interface {
 	// already. Nothing is written on error, and c is to be discarded (its LiveSeq may have
 	// been set).
 	Commit(ctx context.Context, c *Change) error
+	// CommitAll applies changes as Commit does, in order, and returns how many were stored.
+	// On error the ones after that count are not stored. The embedded store applies them
+	// all in one transaction (all or none); a store without multi-document transactions
+	// commits them one at a time. For writing many pages at once (import).
+	CommitAll(ctx context.Context, cs []*Change) (int, error)
 	// PageByID returns a page; cms.CodeNotFound if there is none.
 	PageByID(ctx context.Context, id string) (Page, error)
 	// PageState returns a page without the content of its working copy (Content is

@@ -1,6 +1,7 @@
 package editorial
 
 import (
+	"errors"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -141,21 +142,23 @@ func CheckImport(exp PageExport) (CheckedImport, error) {
 	if len(fields) > 0 {
 		return CheckedImport{}, cms.Invalid(fields...)
 	}
-	return CheckedImport{exp: exp, events: events}, nil
+	return CheckedImport{change: importChange(exp, events)}, nil
 }
 
-// CheckedImport is an export that CheckImport found sound, ready for Import.
+// CheckedImport is an export that CheckImport found sound, ready for Import: the store
+// change that creates the page with its history.
 type CheckedImport struct {
-	exp    PageExport
-	events []AuditEvent
+	change *Change
 }
 
 // Slug is the slug of the page to import.
-func (c CheckedImport) Slug() string { return c.exp.Page.Slug }
+func (c CheckedImport) Slug() string { return c.change.Page.Slug }
 
-// Import writes a checked export. cms.CodeConflict if the page or its slug exists.
-func (s *Service) Import(ctx context.Context, checked CheckedImport) error {
-	exp, events := checked.exp, checked.events
+// importChange builds the change creating an exported page with its history. What delivery
+// serves of a live page is rendered from its live revision, never taken from the file; a
+// page whose last publication was withdrawn takes a change number here, so delivery knows
+// it as gone.
+func importChange(exp PageExport, events []AuditEvent) *Change {
 	p := exp.Page.Page
 	revs := make([]Revision, len(exp.Revisions))
 	for i, r := range exp.Revisions {
@@ -164,19 +167,29 @@ func (s *Service) Import(ctx context.Context, checked CheckedImport) error {
 	}
 	ch := &Change{Page: p, Create: true, Revisions: revs, Events: events}
 	if l := p.Workflow.Live; l != nil {
-		// What delivery serves is derived from the live revision, never taken from the file.
 		ch.Live = &LiveSnapshot{
 			Revision: l.Revision, ContentHash: l.ContentHash, Rendered: content.Render(revs[l.Revision-1].Content),
 			Approval: l.Approval, PublishedAt: l.PublishedAt, PublishedBy: l.PublishedBy,
 		}
+	} else if p.Workflow.Unpublished != nil {
+		ch.Unpublish = true
 	}
-	if err := s.store.Commit(ctx, ch); err != nil {
-		if cms.IsCode(err, cms.CodeSlugTaken) {
-			return cms.Errorf(cms.CodeConflict, "a page with slug %s exists already", p.Slug)
-		}
-		return err
+	return ch
+}
+
+// Import writes checked exports, as many pages in one store change as the store allows,
+// and returns how many were written. cms.CodeConflict if a page or its slug exists.
+func (s *Service) Import(ctx context.Context, checked ...CheckedImport) (int, error) {
+	cs := make([]*Change, len(checked))
+	for i, c := range checked {
+		cs[i] = c.change
 	}
-	return nil
+	n, err := s.store.CommitAll(ctx, cs)
+	var e *cms.Error
+	if errors.As(err, &e) && e.Code == cms.CodeSlugTaken {
+		return n, &cms.Error{Code: cms.CodeConflict, Message: e.Message, Err: err}
+	}
+	return n, err
 }
 
 // VerifyAudit walks every page's chain (and checks each revision's content hash) and

@@ -59,6 +59,18 @@ func (s *Store) Commit(ctx context.Context, c *editorial.Change) error {
 	return err
 }
 
+// CommitAll commits the changes one at a time, in order, stopping at the first that fails:
+// each is atomic, the batch is not (a transaction holding a whole import would outgrow
+// MongoDB's limits on a transaction's size and time).
+func (s *Store) CommitAll(ctx context.Context, cs []*editorial.Change) (int, error) {
+	for i, c := range cs {
+		if err := s.Commit(ctx, c); err != nil {
+			return i, err
+		}
+	}
+	return len(cs), nil
+}
+
 func (s *Store) commitStandalone(ctx context.Context, c *editorial.Change) error {
 	if c.LiveChange() {
 		// A counter value, once taken, cannot be given back; a change that would be

@@ -19,42 +19,61 @@ var _ editorial.Store = (*Store)(nil)
 
 // Commit applies one page change in one transaction.
 func (s *Store) Commit(ctx context.Context, c *editorial.Change) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
-		p := &c.Page
-		if c.LiveChange() {
-			seq, err := s.nextChangeSeq(ctx, tx)
-			if err != nil {
+	return s.write(ctx, func(tx *sql.Tx) error { return s.apply(ctx, tx, c) })
+}
+
+// CommitAll applies the changes in one transaction: all of them or none.
+func (s *Store) CommitAll(ctx context.Context, cs []*editorial.Change) (int, error) {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		for _, c := range cs {
+			if err := s.apply(ctx, tx, c); err != nil {
 				return err
 			}
-			p.LiveSeq = seq
-			if c.Live != nil {
-				c.Live.Seq = seq
-			}
-		}
-		if err := s.putPage(ctx, tx, c); err != nil {
-			return err
-		}
-		for _, r := range c.Revisions {
-			if err := s.insertRevision(ctx, tx, r); err != nil {
-				return err
-			}
-		}
-		for _, e := range c.Events {
-			if err := s.insertEvent(ctx, tx, e); err != nil {
-				return err
-			}
-		}
-		for _, o := range c.Outbox {
-			if _, err := s.exec(ctx, tx, `INSERT INTO outbox (id, event, page_id, slug, revision, at) VALUES (?, ?, ?, ?, ?, ?)`,
-				o.ID, o.Event, o.PageID, o.Slug, o.Revision, ms(o.At)); err != nil {
-				return translate(err, "outbox event")
-			}
-		}
-		if c.LiveChange() {
-			return s.putLive(ctx, tx, p, c.Live)
 		}
 		return nil
 	})
+	if err != nil {
+		return 0, err
+	}
+	return len(cs), nil
+}
+
+// apply writes one change inside a write transaction.
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, c *editorial.Change) error {
+	p := &c.Page
+	if c.LiveChange() {
+		seq, err := s.nextChangeSeq(ctx, tx)
+		if err != nil {
+			return err
+		}
+		p.LiveSeq = seq
+		if c.Live != nil {
+			c.Live.Seq = seq
+		}
+	}
+	if err := s.putPage(ctx, tx, c); err != nil {
+		return err
+	}
+	for _, r := range c.Revisions {
+		if err := s.insertRevision(ctx, tx, r); err != nil {
+			return err
+		}
+	}
+	for _, e := range c.Events {
+		if err := s.insertEvent(ctx, tx, e); err != nil {
+			return err
+		}
+	}
+	for _, o := range c.Outbox {
+		if _, err := s.exec(ctx, tx, `INSERT INTO outbox (id, event, page_id, slug, revision, at) VALUES (?, ?, ?, ?, ?, ?)`,
+			o.ID, o.Event, o.PageID, o.Slug, o.Revision, ms(o.At)); err != nil {
+			return translate(err, "outbox event")
+		}
+	}
+	if c.LiveChange() {
+		return s.putLive(ctx, tx, p, c.Live)
+	}
+	return nil
 }
 
 func (s *Store) nextChangeSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
@@ -192,7 +211,7 @@ func conflictIfMissing(err error) error {
 }
 
 func (s *Store) insertRevision(ctx context.Context, tx *sql.Tx, r editorial.Revision) error {
-	content, err := json.Marshal(r.Content)
+	content, err := encodeContent(r.Content)
 	if err != nil {
 		return err
 	}
@@ -332,7 +351,7 @@ func (s *Store) queryPages(ctx context.Context, q string, args ...any) ([]editor
 			return nil, err
 		}
 		if content != nil {
-			if err := decode(content, &p.Content); err != nil {
+			if err := decodeContent(content, &p.Content); err != nil {
 				return nil, err
 			}
 		}
@@ -438,7 +457,7 @@ func scanRevision(sc interface{ Scan(...any) error }) (editorial.Revision, error
 		return r, translate(err, "revision")
 	}
 	r.ID, r.CreatedAt = editorial.RevisionID(r.PageID, r.Number), fromMS(at)
-	return r, decode(content, &r.Content)
+	return r, decodeContent(content, &r.Content)
 }
 
 // Revision reads revision n of a page.

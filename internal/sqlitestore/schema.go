@@ -58,7 +58,7 @@ CREATE TABLE revisions (
 	author_name  TEXT NOT NULL,
 	created_at   INTEGER NOT NULL,
 	note         TEXT NOT NULL,
-	content      BLOB NOT NULL,          -- JSON
+	content      BLOB NOT NULL,          -- JSON, zstd-compressed (compress.go)
 	UNIQUE (page_id, number)
 );
 

@@ -194,15 +194,19 @@ func openDB(path, synchronous string, role int) (*sql.DB, error) {
 	q := url.Values{}
 	for _, p := range []string{
 		"journal_mode(WAL)", "synchronous(" + synchronous + ")", "foreign_keys(1)",
-		"busy_timeout(10000)", "cache_size(-16000)", "temp_store(MEMORY)",
+		"busy_timeout(10000)", "temp_store(MEMORY)",
 	} {
 		q.Add("_pragma", p)
 	}
 	switch role {
 	case roleWriter:
 		q.Set("_txlock", "immediate")
+		// The writer walks the indexes of every table a change touches (the audit log's
+		// four among them): a larger cache keeps them in memory as the library grows.
+		q.Add("_pragma", "cache_size(-65536)")
 		q.Add("_pragma", "wal_autocheckpoint(0)")
 	case roleReader:
+		q.Add("_pragma", "cache_size(-16000)")
 		q.Add("_pragma", "query_only(1)")
 	}
 	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())

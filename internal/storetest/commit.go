@@ -28,6 +28,50 @@ func commitTests() []test {
 		{name: "UnpublishRemovesSnapshotAndServesFacts", run: testUnpublish},
 		{name: "PublishAfterUnpublishServesNewSnapshot", run: testRepublish},
 		{name: "ImportStoresWholeHistoryInOneCommit", run: testImport},
+		{name: "CommitAllStoresEveryChangeInOrder", run: testCommitAll},
+		{name: "CommitAllStoresNothingAfterTheFirstFailure", run: testCommitAllStops},
+	}
+}
+
+func testCommitAll(t *testing.T, s storage.Store) {
+	var cs []*editorial.Change
+	for _, name := range []string{"ketamine", "morphine", "ibuprofen"} {
+		cs = append(cs, NewPage(t, ID("page/"+name), name, Content(name), At(0)))
+	}
+	cs[1].Outbox = []editorial.OutboxEvent{OutboxEvent(cs[1].Page, editorial.EventReviewDue, 1, At(0))}
+	n, err := s.CommitAll(t.Context(), cs)
+	must(t, err, "CommitAll")
+	if n != len(cs) {
+		t.Fatalf("CommitAll stored %d of %d changes", n, len(cs))
+	}
+	for _, c := range cs {
+		assertEqual(t, "PageByID after CommitAll", MustPage(t, s, c.Page.ID), c.Page)
+	}
+	out, err := s.PendingOutbox(t.Context(), 10)
+	must(t, err, "PendingOutbox")
+	assertEqual(t, "PendingOutbox", out, cs[1].Outbox)
+}
+
+func testCommitAllStops(t *testing.T, s storage.Store) {
+	MustCreate(t, s, "taken", "Taken", At(0))
+	cs := []*editorial.Change{
+		NewPage(t, ID("page/first"), "first", Content("First"), At(0)),
+		NewPage(t, ID("page/second"), "taken", Content("Second"), At(0)), // slug taken
+		NewPage(t, ID("page/third"), "third", Content("Third"), At(0)),
+	}
+	n, err := s.CommitAll(t.Context(), cs)
+	wantCode(t, err, cms.CodeSlugTaken, "CommitAll with a taken slug")
+	if n > 1 {
+		t.Fatalf("CommitAll reports %d changes stored, but the second failed", n)
+	}
+	for i, c := range cs {
+		_, err := s.PageByID(t.Context(), c.Page.ID)
+		switch {
+		case i < n && err != nil:
+			t.Errorf("change %d is reported stored but its page is missing: %v", i, err)
+		case i >= n && !cms.IsCode(err, cms.CodeNotFound):
+			t.Errorf("change %d is reported not stored but its page exists (%v)", i, err)
+		}
 	}
 }
 
