@@ -1,9 +1,9 @@
 package editorial
 
 import (
-	"errors"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 
