@@ -150,10 +150,19 @@ const (
 	roleCheckpointer
 )
 
-// checkpointEvery is how often the WAL is copied back into the database file. The writer
-// never checkpoints (wal_autocheckpoint 0): a checkpoint inside a commit made one save in a
-// hundred wait for it.
-const checkpointEvery = time.Second
+// WAL checkpoints. The writer never checkpoints inside a commit (wal_autocheckpoint 0): that
+// made one save in a hundred wait for a whole checkpoint. Instead a background goroutine
+// copies the WAL back into the database every checkpointEvery without blocking anyone
+// (PASSIVE). That alone never lets the WAL start over while writes keep coming (a
+// checkpoint is complete only if no write slipped in meanwhile), so once the WAL holds more
+// than checkpointFrames frames, one checkpoint runs on the writer's own connection, between
+// two changes: most frames are copied already, so it is short, and the next change starts
+// the WAL again from the beginning. journal_size_limit then trims the file.
+const (
+	checkpointEvery  = 250 * time.Millisecond
+	checkpointFrames = 2000 // 16 MiB of 8 KiB pages
+	walSizeLimit     = 64 << 20
+)
 
 func (s *Store) startCheckpoints() {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -168,12 +177,22 @@ func (s *Store) startCheckpoints() {
 				return
 			case <-t.C:
 			}
-			// PASSIVE: copy what no reader needs, never wait for or block anyone.
-			if _, err := s.ckpt.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil && ctx.Err() == nil {
+			frames, err := checkpoint(ctx, s.ckpt)
+			if err == nil && frames > checkpointFrames {
+				_, err = checkpoint(ctx, s.w)
+			}
+			if err != nil && ctx.Err() == nil {
 				s.log.Warn("store: WAL checkpoint", "error", err)
 			}
 		}
 	}()
+}
+
+// checkpoint runs a PASSIVE checkpoint on db and returns how many frames the WAL holds.
+func checkpoint(ctx context.Context, db *sql.DB) (int, error) {
+	var busy, frames, copied int
+	err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+	return frames, err
 }
 
 func synchronousPragma(v string) (string, error) {
@@ -205,6 +224,7 @@ func openDB(path, synchronous string, role int) (*sql.DB, error) {
 		// four among them): a larger cache keeps them in memory as the library grows.
 		q.Add("_pragma", "cache_size(-65536)")
 		q.Add("_pragma", "wal_autocheckpoint(0)")
+		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
 	case roleReader:
 		q.Add("_pragma", "cache_size(-16000)")
 		q.Add("_pragma", "query_only(1)")

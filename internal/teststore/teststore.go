@@ -68,11 +68,23 @@ var runID = strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 // DatabaseName is the MongoDB database name of a test: unique to the test and the run.
 func DatabaseName(testName string) string {
 	n := "t_" + runID + "_" + unsafeDBChars.ReplaceAllString(testName, "_")
-	if len(n) > 60 {
-		n = n[:60]
+	if len(n) > 54 {
+		n = n[:54]
+	}
+	// A test run again in the same process (-count) gets a database of its own too.
+	namesMu.Lock()
+	defer namesMu.Unlock()
+	namesUsed[n]++
+	if k := namesUsed[n]; k > 1 {
+		n += "_" + strconv.Itoa(k)
 	}
 	return n
 }
+
+var (
+	namesMu   sync.Mutex
+	namesUsed = map[string]int{}
+)
 
 // Config returns the store configuration of a test: the MongoDB at MONGODB_URI with a
 // database of its own, or the embedded store in dataDir.
