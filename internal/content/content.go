@@ -5,11 +5,15 @@
 package content
 
 import (
+	"encoding/binary"
 	"slices"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
-// Content is the body of one page revision, exactly as in API.md "Page content". Every
+// Content is the body of one page revision, exactly as in docs/api.md "Page content". Every
 // field is always present in its JSON (no omitempty) so that the canonical form, and hence
 // the approved hash, does not depend on how a client spelt an empty value.
 type Content struct {
@@ -114,21 +118,23 @@ type Reference struct {
 	Year      int    `json:"year"`
 }
 
-// Normalize trims surrounding whitespace from single-line fields, turns CRLF and lone CR
-// line ends into LF in multi-line fields (so a Windows client is not rejected for a
-// control character), and replaces nil slices with empty ones. Markdown is otherwise left
-// alone: leading spaces are meaningful there.
+// Normalize puts every text field in Unicode NFC (so that "é" typed as one character or
+// as "e" and a combining accent is the same text, with the same hash for a reviewer to
+// sign), trims surrounding whitespace from single-line fields, turns CRLF and lone CR line
+// ends into LF in multi-line fields (so a Windows client is not rejected for a control
+// character), and replaces nil slices with empty ones. Markdown is otherwise left alone:
+// leading spaces are meaningful there.
 func (c *Content) Normalize() { *c = c.Normalized() }
 
 // Normalized returns a normalized deep copy of c (see Normalize), leaving c and the
 // arrays it shares untouched.
 func (c Content) Normalized() Content {
 	n := Content{
-		Title:   strings.TrimSpace(c.Title),
-		Summary: strings.TrimSpace(lf(c.Summary)),
+		Title:   line(c.Title),
+		Summary: strings.TrimSpace(para(c.Summary)),
 		Drug: Drug{
-			Name:             strings.TrimSpace(c.Drug.Name),
-			GenericName:      strings.TrimSpace(c.Drug.GenericName),
+			Name:             line(c.Drug.Name),
+			GenericName:      line(c.Drug.GenericName),
 			BrandNames:       trimAll(c.Drug.BrandNames),
 			DrugClasses:      trimAll(c.Drug.DrugClasses),
 			ControlledStatus: make([]ControlledStatus, len(c.Drug.ControlledStatus)),
@@ -139,47 +145,69 @@ func (c Content) Normalized() Content {
 		SideEffects:     SideEffects{Common: trimAll(c.SideEffects.Common), Serious: trimAll(c.SideEffects.Serious)},
 		PatientGuidance: trimAll(c.PatientGuidance),
 		References:      make([]Reference, len(c.References)),
-		Disclaimer:      lf(c.Disclaimer),
+		Disclaimer:      para(c.Disclaimer),
 		Tags:            trimAll(c.Tags),
 	}
 	for i, s := range c.Drug.ControlledStatus {
 		n.Drug.ControlledStatus[i] = ControlledStatus{
-			Jurisdiction: strings.TrimSpace(s.Jurisdiction),
-			Schedule:     strings.TrimSpace(s.Schedule),
+			Jurisdiction: line(s.Jurisdiction),
+			Schedule:     line(s.Schedule),
 		}
 	}
 	for i, s := range c.Sections {
 		n.Sections[i] = Section{
-			Key:   SectionKey(strings.TrimSpace(string(s.Key))),
-			Title: strings.TrimSpace(s.Title),
-			Body:  lf(s.Body),
+			Key:   SectionKey(line(string(s.Key))),
+			Title: line(s.Title),
+			Body:  para(s.Body),
 		}
 	}
 	for i, u := range c.ClinicalUses {
 		n.ClinicalUses[i] = ClinicalUse{
-			Name:        strings.TrimSpace(u.Name),
-			Description: lf(u.Description),
-			Status:      UseStatus(strings.TrimSpace(string(u.Status))),
+			Name:        line(u.Name),
+			Description: para(u.Description),
+			Status:      UseStatus(line(string(u.Status))),
 		}
 	}
 	for i, r := range c.References {
 		n.References[i] = Reference{
-			Title:     strings.TrimSpace(r.Title),
-			URL:       strings.TrimSpace(r.URL),
-			Publisher: strings.TrimSpace(r.Publisher),
+			Title:     line(r.Title),
+			URL:       line(r.URL),
+			Publisher: line(r.Publisher),
 			Year:      r.Year,
 		}
 	}
 	return n
 }
 
-// trimAll returns a trimmed copy of list, never nil.
+// trimAll returns a normalized copy (see line) of list, never nil.
 func trimAll(list []string) []string {
 	out := make([]string, len(list))
 	for i, s := range list {
-		out[i] = strings.TrimSpace(s)
+		out[i] = line(s)
 	}
 	return out
+}
+
+// line normalizes a single-line field: NFC, without surrounding whitespace.
+func line(s string) string { return strings.TrimSpace(nfc(s)) }
+
+// para normalizes a multi-line field: NFC, LF line ends.
+func para(s string) string { return nfc(lf(s)) }
+
+// nfc returns s in Unicode NFC. ASCII is NFC: most text is checked a word at a time.
+func nfc(s string) string {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if binary.LittleEndian.Uint64([]byte(s[i:i+8]))&0x8080808080808080 != 0 {
+			return norm.NFC.String(s)
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return norm.NFC.String(s)
+		}
+	}
+	return s
 }
 
 var crlf = strings.NewReplacer("\r\n", "\n", "\r", "\n")

@@ -3,6 +3,7 @@ package content
 import (
 	"bytes"
 	"html"
+	"io"
 	"regexp"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -22,6 +23,7 @@ const linkRel = "nofollow noopener"
 // concurrent use.
 var (
 	markdown = goldmark.New(
+		goldmark.WithParser(newMarkdownParser()),
 		// CommonMark plus the GFM parts writers need. Raw HTML is NOT enabled
 		// (html.WithUnsafe): goldmark replaces it with a comment, and bluemonday drops that.
 		goldmark.WithExtensions(
@@ -33,6 +35,48 @@ var (
 	)
 	sanitizer = newSanitizer()
 )
+
+// newMarkdownParser is goldmark's default parser (the same parsers at the same priorities)
+// with the parts that took time quadratic in their input replaced: the link and link
+// reference parsers (markdown_links.go, markdown_linkrefs.go), code spans that never close
+// (markdown_codespans.go) and unbounded nesting of blockquotes and lists
+// (markdown_nesting.go). Emphasis matching is replaced through the context every parse
+// gets (markdown_emphasis.go): see convertMarkdown.
+func newMarkdownParser() parser.Parser {
+	return parser.NewParser(
+		parser.WithBlockParsers(markdownBlockParsers()...),
+		parser.WithInlineParsers(markdownInlineParsers()...),
+		parser.WithParagraphTransformers(util.Prioritized(linkReferenceParagraphTransformer{}, 100)),
+	)
+}
+
+// markdownBlockParsers is parser.DefaultBlockParsers with nesting bounded.
+func markdownBlockParsers() []util.PrioritizedValue {
+	return []util.PrioritizedValue{
+		util.Prioritized(parser.NewSetextHeadingParser(), 100),
+		util.Prioritized(parser.NewThematicBreakParser(), 200),
+		util.Prioritized(nestingLimit{parser.NewListParser()}, 300),
+		util.Prioritized(parser.NewListItemParser(), 400),
+		util.Prioritized(parser.NewCodeBlockParser(), 500),
+		util.Prioritized(parser.NewATXHeadingParser(), 600),
+		util.Prioritized(parser.NewFencedCodeBlockParser(), 700),
+		util.Prioritized(nestingLimit{parser.NewBlockquoteParser()}, 800),
+		util.Prioritized(parser.NewHTMLBlockParser(), 900),
+		util.Prioritized(parser.NewParagraphParser(), 1000),
+	}
+}
+
+// markdownInlineParsers is parser.DefaultInlineParsers with the link parser replaced and
+// the code span parser guarded (markdown_codespans.go).
+func markdownInlineParsers() []util.PrioritizedValue {
+	return []util.PrioritizedValue{
+		util.Prioritized(codeSpanGuard{parser.NewCodeSpanParser()}, 100),
+		util.Prioritized(&linkParser{}, 200),
+		util.Prioritized(parser.NewAutoLinkParser(), 300),
+		util.Prioritized(parser.NewRawHTMLParser(), 400),
+		util.Prioritized(parser.NewEmphasisParser(), 500),
+	}
+}
 
 // newSanitizer allows exactly what goldmark emits for the enabled syntax and nothing
 // else, so that even a goldmark bug cannot smuggle script, styles or event handlers out.
@@ -74,6 +118,12 @@ func (relTransformer) Transform(doc *ast.Document, _ text.Reader, _ parser.Conte
 	})
 }
 
+// convertMarkdown renders src as goldmark's Convert does, parsing with linearContext: the
+// parser above relies on it (for emphasis and for Linkify inside link text).
+func convertMarkdown(src []byte, w io.Writer) error {
+	return markdown.Convert(src, w, parser.WithContext(newLinearContext()))
+}
+
 // RenderMarkdown converts CommonMark (with GFM tables, strikethrough and autolinks) to
 // HTML that is safe to embed in any page: raw HTML in the source is dropped, there are no
 // script, style or iframe elements, no event-handler attributes, only http(s), mailto and
@@ -84,7 +134,7 @@ func RenderMarkdown(src string) string {
 		return ""
 	}
 	var buf bytes.Buffer
-	if err := markdown.Convert([]byte(src), &buf); err != nil {
+	if err := convertMarkdown([]byte(src), &buf); err != nil {
 		// Convert fails only when its writer does, and a bytes.Buffer does not; should it
 		// ever happen, escaped text is still safe to show.
 		return "<p>" + html.EscapeString(src) + "</p>"

@@ -1,6 +1,6 @@
 package content
 
-// Rendered is the content part of a delivered page (API.md "Delivery" without slug,
+// Rendered is the content part of a delivered page (docs/api.md "Delivery" without slug,
 // revision, dates and review data): the normalized content with the sanitised HTML of
 // every Markdown field beside its source. The summary is plain text and has no HTML.
 type Rendered struct {

@@ -12,7 +12,7 @@ import (
 	"github.com/monograph-cms/monograph/internal/cms"
 )
 
-// Limits on content, in runes (characters) unless said otherwise. API.md promises the
+// Limits on content, in runes (characters) unless said otherwise. docs/api.md promises the
 // first four; the others keep a page readable and its storage bounded.
 const (
 	MaxTitle        = 200
@@ -153,7 +153,11 @@ func (v *validator) text(field, s string, max int, rule textRule) bool {
 	case hasControl(s, rule&multi != 0):
 		v.add(field, "must not contain control characters")
 	default:
-		return true
+		msg, invisible := invisibleText(s)
+		if !invisible {
+			return true
+		}
+		v.add(field, msg) // see visible.go
 	}
 	return false
 }

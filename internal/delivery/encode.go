@@ -17,7 +17,7 @@ import (
 	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
-// slugPattern is the slug rule of API.md; a path that does not match is simply unknown.
+// slugPattern is the slug rule of docs/api.md; a path that does not match is simply unknown.
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 
 const maxSlugLen = 100
@@ -314,9 +314,10 @@ func orEmpty(s []string) []string {
 }
 
 // EncodePreview renders the working copy (latest revision) of any page in the delivery
-// shape, with "preview": true, for the writers' preview link. It renders at call time (a
-// preview is not hot). medicalReview is the approval of exactly that revision, or null;
-// publishedAt is the live revision's publication time, or null.
+// shape, with "preview": true, for the writers' preview link. The Markdown is rendered once
+// per revision (previews, see preview_cache.go), the rest encoded per call.
+// medicalReview is the approval of exactly that revision, or null; publishedAt is the live
+// revision's publication time, or null.
 func EncodePreview(p editorial.Page, now time.Time) ([]byte, error) {
 	var mr *workflow.MedicalReview
 	if a := p.Workflow.Approval; a != nil && a.Revision == p.Workflow.Revision && a.ContentHash == p.Workflow.ContentHash {
@@ -333,7 +334,7 @@ func EncodePreview(p editorial.Page, now time.Time) ([]byte, error) {
 		UpdatedAt   time.Time  `json:"updatedAt"`
 	}
 	h := previewHead{
-		Slug: p.Slug, Rendered: nonNil(content.Render(p.Content)), Revision: p.Workflow.Revision,
+		Slug: p.Slug, Rendered: nonNil(previews.render(p.ID, p.Content)), Revision: p.Workflow.Revision,
 		State: string(p.Workflow.State), UpdatedAt: p.UpdatedAt.UTC(),
 	}
 	if l := p.Workflow.Live; l != nil {
