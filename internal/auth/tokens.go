@@ -2,8 +2,10 @@ package auth
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -13,7 +15,7 @@ import (
 
 // Token limits.
 const (
-	// MaxAccessTTL is the longest access token lifetime allowed (DESIGN.md): a stolen access
+	// MaxAccessTTL is the longest access token lifetime allowed (docs/security.md): a stolen access
 	// token cannot be revoked faster than the per-request user and session checks in
 	// Service.Authenticate, and it dies on its own within this time.
 	MaxAccessTTL = 15 * time.Minute
@@ -21,7 +23,8 @@ const (
 	DefaultAccessTTL = MaxAccessTTL
 	// DefaultPreviewTTL is used when IssuePreview is given no lifetime.
 	DefaultPreviewTTL = time.Hour
-	// MaxPreviewTTL bounds preview links: they travel in URLs and cannot be revoked.
+	// MaxPreviewTTL bounds preview links: they travel in URLs, and work only while the
+	// session that made them is open (Service.VerifyPreview).
 	MaxPreviewTTL = 24 * time.Hour
 	// MaxTokenBytes is the longest token string accepted. An Ed25519 access token is about
 	// 400 bytes; refusing long input before parsing keeps hostile headers cheap.
@@ -37,6 +40,9 @@ const (
 	typePreview = "preview"
 )
 
+// msgBadPreview is the public message of every refused preview token, whatever the cause.
+const msgBadPreview = "invalid or expired preview token"
+
 // Causes of token rejection. They go into cms.Error.Err (and so the log), never to the caller.
 var (
 	errTokenTooLong = errors.New("token longer than MaxTokenBytes")
@@ -44,6 +50,13 @@ var (
 	errWrongType    = errors.New("wrong token type")
 	errMissingClaim = errors.New("missing sub, sid or jti claim")
 	errWrongPage    = errors.New("preview token is for another page")
+	// errMissingIssuedAt: iat is required, VerifyAccess reports it and lifetimes are
+	// measured from it.
+	errMissingIssuedAt = errors.New("missing iat claim")
+	// errBadNumericDate: the JWT library would take "exp": "1700000000" (a string) and turn
+	// 1e300 into an arbitrary time; only JSON numbers of seconds from 1970 to 9999 are dates.
+	errBadNumericDate = errors.New("exp, iat and nbf must be JSON numbers of seconds from 1970 to 9999")
+	errLifetime       = errors.New("token lives longer than its kind may")
 )
 
 // AccessClaims are the verified contents of an access token.
@@ -55,6 +68,15 @@ type AccessClaims struct {
 	ExpiresAt time.Time
 }
 
+// PreviewClaims are the verified contents of a preview token: the page it shows and the
+// session that asked for it, which must still be open for the token to work.
+type PreviewClaims struct {
+	PageID    string // page
+	UserID    string // sub: the user who asked for the preview
+	SessionID string // sid: that user's session (refresh token family)
+	ExpiresAt time.Time
+}
+
 // tokenClaims is the JWT payload of access and preview tokens. It stays unexported so that no
 // other package needs to import the JWT library.
 type tokenClaims struct {
@@ -62,6 +84,48 @@ type tokenClaims struct {
 	Type      string `json:"typ"`
 	SessionID string `json:"sid,omitempty"`
 	PageID    string `json:"page,omitempty"`
+}
+
+// maxNumericDate is 9999-12-31T23:59:59Z, the last second a date claim may name.
+const maxNumericDate = 253402300799
+
+// UnmarshalJSON decodes the payload as the JWT library would, after refusing the date claims
+// it would wrongly take: the library reads exp, iat and nbf through json.Number, which also
+// accepts a JSON string ("exp": "1700000000"), and converts any float to int64 seconds, so
+// 1e300 becomes an arbitrary time. Only JSON numbers from 0 to maxNumericDate pass; null or
+// absent is left to the required-claim checks. Both decodings match keys the same
+// (case-insensitive) way, so the checked values are the ones decoded.
+func (c *tokenClaims) UnmarshalJSON(b []byte) error {
+	var dates struct {
+		ExpiresAt json.RawMessage `json:"exp"`
+		IssuedAt  json.RawMessage `json:"iat"`
+		NotBefore json.RawMessage `json:"nbf"`
+	}
+	if err := json.Unmarshal(b, &dates); err != nil {
+		return err
+	}
+	for _, raw := range []json.RawMessage{dates.ExpiresAt, dates.IssuedAt, dates.NotBefore} {
+		if err := checkNumericDate(raw); err != nil {
+			return err
+		}
+	}
+	type plain tokenClaims // without this method, so the standard decoding applies
+	return json.Unmarshal(b, (*plain)(c))
+}
+
+// checkNumericDate accepts an absent or null claim or a JSON number of seconds in range.
+func checkNumericDate(raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
+		return errBadNumericDate // a string, boolean, object or array
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || f < 0 || f > maxNumericDate {
+		return errBadNumericDate
+	}
+	return nil
 }
 
 // TokenIssuer signs and verifies access tokens and page preview tokens (EdDSA JWTs). It is
@@ -165,11 +229,13 @@ func (ti *TokenIssuer) VerifyAccess(token string) (AccessClaims, error) {
 }
 
 // IssuePreview returns a signed token that lets its bearer see the latest revision of one
-// page, and when it expires. ttl 0 means DefaultPreviewTTL; a negative ttl or one over
-// MaxPreviewTTL is a cms.CodeInvalid error on the field "ttl".
-func (ti *TokenIssuer) IssuePreview(pageID string, ttl time.Duration) (token string, expiresAt time.Time, err error) {
-	if pageID == "" {
-		return "", time.Time{}, errors.New("auth: preview token needs a page id")
+// page, and when it expires. The token names the user who asked for it and their session
+// (refresh token family), so that Service.VerifyPreview can refuse it once that user is
+// disabled or that session logged out. ttl 0 means DefaultPreviewTTL; a negative ttl or one
+// over MaxPreviewTTL is a cms.CodeInvalid error on the field "ttl".
+func (ti *TokenIssuer) IssuePreview(pageID, userID, sessionID string, ttl time.Duration) (token string, expiresAt time.Time, err error) {
+	if pageID == "" || userID == "" || sessionID == "" {
+		return "", time.Time{}, errors.New("auth: preview token needs a page id, a user id and a session id")
 	}
 	if ttl < 0 || ttl > MaxPreviewTTL {
 		return "", time.Time{}, cms.InvalidField("ttl", fmt.Sprintf("must be at most %v", MaxPreviewTTL))
@@ -179,21 +245,30 @@ func (ti *TokenIssuer) IssuePreview(pageID string, ttl time.Duration) (token str
 	}
 	c, exp := ti.claims(typePreview, ti.audience+"-preview", ttl)
 	c.PageID = pageID
+	c.Subject = userID
+	c.SessionID = sessionID
 	token, err = ti.sign(c)
 	return token, exp, err
 }
 
-// VerifyPreview checks that token is a valid, unexpired preview token for pageID. Every
-// failure is a cms.CodeUnauthorized error with the same public message.
-func (ti *TokenIssuer) VerifyPreview(token, pageID string) error {
+// VerifyPreview checks that token is a valid, unexpired preview token for pageID, naming the
+// user and session that asked for it, and returns its claims. It does not know whether that
+// user and session are still active: Service.VerifyPreview checks that. Every failure is a
+// cms.CodeUnauthorized error with the same public message.
+func (ti *TokenIssuer) VerifyPreview(token, pageID string) (PreviewClaims, error) {
 	c, err := ti.parse(ti.preview, token, typePreview)
-	if err == nil && (c.PageID == "" || c.PageID != pageID) {
+	switch {
+	case err != nil:
+	case c.PageID == "" || c.PageID != pageID:
 		err = errWrongPage
+	case c.Subject == "" || c.SessionID == "" || c.ID == "":
+		// Tokens issued before previews were bound to a session carry neither.
+		err = errMissingClaim
 	}
 	if err != nil {
-		return &cms.Error{Code: cms.CodeUnauthorized, Message: "invalid or expired preview token", Err: err}
+		return PreviewClaims{}, &cms.Error{Code: cms.CodeUnauthorized, Message: msgBadPreview, Err: err}
 	}
-	return nil
+	return PreviewClaims{PageID: c.PageID, UserID: c.Subject, SessionID: c.SessionID, ExpiresAt: c.ExpiresAt.Time}, nil
 }
 
 // claims returns the registered claims common to every token, and the expiry. Times are
@@ -240,6 +315,19 @@ func (ti *TokenIssuer) parse(p *jwt.Parser, token, typ string) (tokenClaims, err
 	}
 	if c.Type != typ {
 		return tokenClaims{}, errWrongType
+	}
+	// The parser requires exp and nbf but has no option to require iat.
+	if c.IssuedAt == nil {
+		return tokenClaims{}, errMissingIssuedAt
+	}
+	// No token of ours lives longer than its kind allows, nor ends before it begins; one
+	// that does was not made by IssueAccess or IssuePreview.
+	maxLife := MaxAccessTTL
+	if typ == typePreview {
+		maxLife = MaxPreviewTTL
+	}
+	if life := c.ExpiresAt.Sub(c.IssuedAt.Time); life <= 0 || life > maxLife {
+		return tokenClaims{}, errLifetime
 	}
 	return c, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +38,7 @@ func tamper(tb testing.TB, token string, edit func(map[string]any)) string {
 }
 
 // signWith signs claims with an arbitrary method and key, naming kid in the header.
-func signWith(tb testing.TB, method jwt.SigningMethod, key any, kid string, c tokenClaims) string {
+func signWith(tb testing.TB, method jwt.SigningMethod, key any, kid string, c jwt.Claims) string {
 	tb.Helper()
 	t := jwt.NewWithClaims(method, c)
 	if kid != "" {
@@ -92,13 +93,31 @@ func TestVerifyAccess(t *testing.T) {
 	wrongAud, _, _ := otherAudience.IssueAccess("user-1", "family-1")
 	stranger := MustIssuer(t, MustKeySet(t), clock) // same names, keys we do not hold
 	unknownKid, _, _ := stranger.IssueAccess("user-1", "family-1")
-	preview, _, err := ti.IssuePreview("page-1", time.Hour)
+	preview, _, err := ti.IssuePreview("page-1", "user-1", "family-1", time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}
 	refresh, _ := newRefreshToken()
 	randomKey := make([]byte, 32)
 	rand.Read(randomKey)
+
+	// raw signs, with the server's key, the valid claims as a JSON object edited by edit:
+	// claims of the wrong JSON type that no issuer of ours would write, yet that a stolen or
+	// misused key could sign, must be refused (401), never panic (500) nor pass.
+	raw := func(edit func(m map[string]any)) string {
+		c := base()
+		b, err := json.Marshal(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		edit(m)
+		return signWith(t, jwt.SigningMethodEdDSA, signing.Private, signing.ID, rawClaims(m))
+	}
+	now := float64(clock.Now().Unix())
 
 	tests := []struct {
 		name  string
@@ -137,6 +156,42 @@ func TestVerifyAccess(t *testing.T) {
 		{"three garbage segments", "a.b.c", jwt.ErrTokenMalformed},
 		{"empty", "", jwt.ErrTokenMalformed},
 		{"padded base64", strings.Replace(valid, ".", "=.", 1), jwt.ErrTokenMalformed},
+
+		{"missing iat", signed(func(c *tokenClaims) { c.IssuedAt = nil }), errMissingIssuedAt},
+		{"iat null", raw(func(m map[string]any) { m["iat"] = nil }), errMissingIssuedAt},
+		{"exp null", raw(func(m map[string]any) { m["exp"] = nil }), jwt.ErrTokenRequiredClaimMissing},
+		{"exp as a string", raw(func(m map[string]any) { m["exp"] = strconv.FormatFloat(now+600, 'f', -1, 64) }), errBadNumericDate},
+		{"iat as a string", raw(func(m map[string]any) { m["iat"] = strconv.FormatFloat(now, 'f', -1, 64) }), errBadNumericDate},
+		{"nbf as a string", raw(func(m map[string]any) { m["nbf"] = strconv.FormatFloat(now, 'f', -1, 64) }), errBadNumericDate},
+		{"EXP (other case) as a string", raw(func(m map[string]any) {
+			delete(m, "exp")
+			m["EXP"] = strconv.FormatFloat(now+600, 'f', -1, 64)
+		}), errBadNumericDate},
+		{"exp as a boolean", raw(func(m map[string]any) { m["exp"] = true }), errBadNumericDate},
+		{"exp as an object", raw(func(m map[string]any) { m["exp"] = map[string]any{"$gt": 0} }), errBadNumericDate},
+		{"exp as an array", raw(func(m map[string]any) { m["exp"] = []any{now + 600} }), errBadNumericDate},
+		{"exp 1e300", raw(func(m map[string]any) { m["exp"] = 1e300 }), errBadNumericDate},
+		{"exp beyond int64 seconds", raw(func(m map[string]any) { m["exp"] = 1e19 }), errBadNumericDate},
+		{"exp -1e300", raw(func(m map[string]any) { m["exp"] = -1e300 }), errBadNumericDate},
+		{"exp negative", raw(func(m map[string]any) { m["exp"] = -1 }), errBadNumericDate},
+		{"iat negative", raw(func(m map[string]any) { m["iat"] = -1 }), errBadNumericDate},
+		{"nbf negative", raw(func(m map[string]any) { m["nbf"] = -1 }), errBadNumericDate},
+		{"exp in the year 9000", raw(func(m map[string]any) { m["exp"] = 221845392000 }), errLifetime},
+		{"exp longer than an access token lives", raw(func(m map[string]any) { m["exp"] = now + MaxAccessTTL.Seconds() + Leeway.Seconds() + 1 }), errLifetime},
+		{"exp before iat", raw(func(m map[string]any) { m["exp"] = now - 1; m["iat"] = now }), errLifetime},
+		{"sub as a number", raw(func(m map[string]any) { m["sub"] = 42 }), jwt.ErrTokenMalformed},
+		{"sub as an object", raw(func(m map[string]any) { m["sub"] = map[string]any{"$ne": ""} }), jwt.ErrTokenMalformed},
+		{"sub null", raw(func(m map[string]any) { m["sub"] = nil }), errMissingClaim},
+		{"sid as a number", raw(func(m map[string]any) { m["sid"] = 1 }), jwt.ErrTokenMalformed},
+		{"jti as a number", raw(func(m map[string]any) { m["jti"] = 1 }), jwt.ErrTokenMalformed},
+		{"typ as a number", raw(func(m map[string]any) { m["typ"] = 1 }), jwt.ErrTokenMalformed},
+		{"typ as an array", raw(func(m map[string]any) { m["typ"] = []string{typeAccess} }), jwt.ErrTokenMalformed},
+		{"iss as a number", raw(func(m map[string]any) { m["iss"] = 1 }), jwt.ErrTokenMalformed},
+		{"aud as a number", raw(func(m map[string]any) { m["aud"] = 1 }), jwt.ErrTokenMalformed},
+		{"aud as an array of numbers", raw(func(m map[string]any) { m["aud"] = []any{1} }), jwt.ErrTokenMalformed},
+		{"aud empty", raw(func(m map[string]any) { m["aud"] = []any{} }), jwt.ErrTokenRequiredClaimMissing},
+		{"aud null", raw(func(m map[string]any) { m["aud"] = nil }), jwt.ErrTokenRequiredClaimMissing},
+		{"no registered claims at all", signWith(t, jwt.SigningMethodEdDSA, signing.Private, signing.ID, rawClaims{"x": 1}), jwt.ErrTokenRequiredClaimMissing},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -164,6 +219,26 @@ func TestVerifyAccess(t *testing.T) {
 		})
 	}
 }
+
+// tamperSigned decodes the payload of token, lets edit change it, and signs the result with
+// ti's key: a token our key signed, with claims our issuer never writes.
+func tamperSigned(tb testing.TB, ti *TokenIssuer, token string, edit func(map[string]any)) string {
+	tb.Helper()
+	raw, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[1])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		tb.Fatal(err)
+	}
+	edit(m)
+	k := ti.keys.Signing()
+	return signWith(tb, jwt.SigningMethodEdDSA, k.Private, k.ID, rawClaims(m))
+}
+
+// rawClaims is a JWT payload of any shape, signed as is.
+type rawClaims = jwt.MapClaims
 
 func TestVerifyAccessLifetime(t *testing.T) {
 	clock := newTestClock()
@@ -285,7 +360,7 @@ func TestNewTokenIssuerRejects(t *testing.T) {
 func TestPreviewTokens(t *testing.T) {
 	clock := newTestClock()
 	ti := MustIssuer(t, MustKeySet(t), clock)
-	token, exp, err := ti.IssuePreview("page-1", 0)
+	token, exp, err := ti.IssuePreview("page-1", "user-1", "family-1", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +371,7 @@ func TestPreviewTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	expired, _, err := ti.IssuePreview("page-1", time.Minute)
+	expired, _, err := ti.IssuePreview("page-1", "user-1", "family-1", time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,6 +382,18 @@ func TestPreviewTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// signed returns a preview token for page-1 with edited claims, signed by ti.
+	signed := func(edit func(*tokenClaims)) string {
+		c, _ := ti.claims(typePreview, "test-aud-preview", time.Hour)
+		c.PageID, c.Subject, c.SessionID = "page-1", "user-1", "family-1"
+		edit(&c)
+		s, err := ti.sign(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+
 	tests := []struct {
 		name   string
 		ti     *TokenIssuer
@@ -314,6 +401,19 @@ func TestPreviewTokens(t *testing.T) {
 		pageID string
 		ok     bool
 	}{
+		{"crafted like IssuePreview", ti, signed(func(*tokenClaims) {}), "page-1", true},
+		{"no creator (unbound)", ti, signed(func(c *tokenClaims) { c.Subject = "" }), "page-1", false},
+		{"no session (unbound)", ti, signed(func(c *tokenClaims) { c.SessionID = "" }), "page-1", false},
+		{"no jti", ti, signed(func(c *tokenClaims) { c.ID = "" }), "page-1", false},
+		{"missing iat", ti, signed(func(c *tokenClaims) { c.IssuedAt = nil }), "page-1", false},
+		{"lives longer than MaxPreviewTTL", ti, signed(func(c *tokenClaims) {
+			c.ExpiresAt = jwt.NewNumericDate(clock.Now().Add(MaxPreviewTTL + time.Second))
+		}), "page-1", false},
+		{"exp as a string", ti, tamperSigned(t, ti, signed(func(*tokenClaims) {}), func(m map[string]any) {
+			m["exp"] = strconv.FormatFloat(m["exp"].(float64), 'f', -1, 64)
+		}), "page-1", false},
+		{"tampered sub", ti, tamper(t, token, func(m map[string]any) { m["sub"] = "user-2" }), "page-1", false},
+		{"tampered sid", ti, tamper(t, token, func(m map[string]any) { m["sid"] = "family-2" }), "page-1", false},
 		{"valid", ti, token, "page-1", true},
 		{"other page", ti, token, "page-2", false},
 		{"empty page", ti, token, "", false},
@@ -324,19 +424,30 @@ func TestPreviewTokens(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.ti.VerifyPreview(tc.token, tc.pageID)
+			claims, err := tc.ti.VerifyPreview(tc.token, tc.pageID)
 			if tc.ok {
 				if err != nil {
 					t.Fatalf("VerifyPreview = %v", err)
 				}
+				if claims.PageID != "page-1" || claims.UserID != "user-1" || claims.SessionID != "family-1" || claims.ExpiresAt.IsZero() {
+					t.Fatalf("claims = %+v", claims)
+				}
 				return
+			}
+			if claims != (PreviewClaims{}) {
+				t.Fatalf("claims = %+v on failure, want zero", claims)
 			}
 			wantCode(t, err, cms.CodeUnauthorized, "invalid or expired preview token")
 		})
 	}
 
+	for _, args := range [][3]string{{"", "u", "s"}, {"p", "", "s"}, {"p", "u", ""}} {
+		if _, _, err := ti.IssuePreview(args[0], args[1], args[2], time.Minute); err == nil {
+			t.Errorf("IssuePreview%q issued a token", args)
+		}
+	}
 	for _, ttl := range []time.Duration{-time.Second, MaxPreviewTTL + time.Second} {
-		if _, _, err := ti.IssuePreview("page-1", ttl); !cms.IsCode(err, cms.CodeInvalid) {
+		if _, _, err := ti.IssuePreview("page-1", "user-1", "family-1", ttl); !cms.IsCode(err, cms.CodeInvalid) {
 			t.Errorf("IssuePreview(ttl %v) = %v, want CodeInvalid", ttl, err)
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/casbin/casbin/v2"
-	"github.com/casbin/casbin/v2/model"
 	stringadapter "github.com/casbin/casbin/v2/persist/string-adapter"
 
 	"github.com/monograph-cms/monograph/internal/cms"
@@ -31,46 +30,49 @@ type Enforcer struct {
 }
 
 // New builds the enforcer from the model and policy files at the given paths, or from the
-// embedded defaults where a path is empty.
+// embedded defaults where a path is empty. It refuses files that would leave the server
+// silently denying (or allowing) what the policy says: a model lacking a section or whose
+// decisions do not follow the policy lines, a policy line that is malformed or names an
+// unknown role, object or action, an empty or truncated policy. The error names the file,
+// the lines and what to do.
 func New(modelPath, policyPath string) (*Enforcer, error) {
 	modelText, policyText := policies.Model, policies.Policy
+	modelFile, policyFile := "policies/model.conf (built in)", "policies/policy.csv (built in)"
 	if modelPath != "" {
 		b, err := os.ReadFile(modelPath)
 		if err != nil {
-			return nil, fmt.Errorf("read casbin model: %w", err)
+			return nil, fmt.Errorf("read casbin model: %w (fix --casbin-model, or leave it empty for the built-in model)", err)
 		}
-		modelText = string(b)
+		modelText, modelFile = string(b), modelPath
 	}
 	if policyPath != "" {
 		b, err := os.ReadFile(policyPath)
 		if err != nil {
-			return nil, fmt.Errorf("read casbin policy: %w", err)
+			return nil, fmt.Errorf("read casbin policy: %w (fix --casbin-policy, or leave it empty for the built-in policy)", err)
 		}
-		policyText = string(b)
+		policyText, policyFile = string(b), policyPath
 	}
-	m, err := model.NewModelFromString(modelText)
+	m, err := parseModel(modelFile, modelText)
 	if err != nil {
-		return nil, fmt.Errorf("casbin model: %w", err)
+		return nil, err
 	}
-	e, err := casbin.NewSyncedCachedEnforcer(m, stringadapter.NewAdapter(stripComments(policyText)))
+	rules, err := parsePolicy(policyFile, policyText)
 	if err != nil {
-		return nil, fmt.Errorf("casbin policy: %w", err)
+		return nil, err
+	}
+	// casbin is given the lines as checked, one canonical line per rule.
+	var b strings.Builder
+	for _, r := range rules {
+		fmt.Fprintf(&b, "p, %s, %s, %s\n", r.role, r.perm.Object, r.perm.Action)
+	}
+	e, err := casbin.NewSyncedCachedEnforcer(m, stringadapter.NewAdapter(b.String()))
+	if err != nil {
+		return nil, fmt.Errorf("casbin policy %s: %w", policyFile, err)
+	}
+	if err := checkDecisions(e, rules, modelFile, policyFile); err != nil {
+		return nil, err
 	}
 	return &Enforcer{e: e}, nil
-}
-
-// stripComments removes comment and blank lines, which the string adapter does not skip.
-func stripComments(policy string) string {
-	var b strings.Builder
-	for _, line := range strings.Split(policy, "\n") {
-		t := strings.TrimSpace(line)
-		if t == "" || strings.HasPrefix(t, "#") {
-			continue
-		}
-		b.WriteString(t)
-		b.WriteByte('\n')
-	}
-	return b.String()
 }
 
 // Allowed reports whether any of the roles grants the permission. It fails closed: an

@@ -14,10 +14,11 @@ import (
 // read, short enough that a leaked link soon stops showing unreviewed text.
 const previewTTL = 30 * time.Minute
 
-// previewRoutes registers the preview of a page's working copy (API.md "Preview"): a
-// manager asks for a token scoped to one page; anyone holding it may read that page's latest
-// revision in the delivery shape until it expires. The token is not an access token (its
-// audience differs), so it opens nothing else.
+// previewRoutes registers the preview of a page's working copy: a manager asks for a token
+// scoped to one page; anyone holding it may read that page's latest revision in the delivery
+// shape until it expires, and only while the session that asked for it stays open and its
+// user may still preview (a link must not outlive the access that made it). The token is
+// not an access token (its audience differs), so it opens nothing else.
 func (s *Server) previewRoutes(e *gin.Engine, m *gin.RouterGroup) {
 	s.managed(m, http.MethodPost, "/pages/:id/preview-token", perm("page", "preview"), s.previewToken)
 	e.GET("/api/v1/preview/pages/:id", s.preview)
@@ -32,7 +33,8 @@ func (s *Server) previewToken(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	token, expires, err := s.auth.Tokens().IssuePreview(id, previewTTL)
+	claims := claimsOf(c)
+	token, expires, err := s.auth.Tokens().IssuePreview(id, claims.UserID, claims.SessionID, previewTTL)
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -50,8 +52,15 @@ func (s *Server) preview(c *gin.Context) {
 		s.writeError(c, cms.Errorf(cms.CodeUnauthorized, "a preview needs ?token= from POST /api/v1/manage/pages/:id/preview-token"))
 		return
 	}
-	if err := s.auth.Tokens().VerifyPreview(token, id); err != nil {
+	creator, err := s.auth.VerifyPreview(c.Request.Context(), token, id)
+	if err != nil {
 		s.writeError(c, err)
+		return
+	}
+	// Roles are read afresh like the user: a creator who lost the right to preview no
+	// longer lends it through a link.
+	if !s.authz.Allowed(creator.Roles, perm("page", "preview")) {
+		s.writeError(c, cms.Errorf(cms.CodeUnauthorized, "invalid or expired preview token"))
 		return
 	}
 	p, err := s.pages.Get(c.Request.Context(), id)

@@ -27,9 +27,15 @@ type Resolver interface {
 // Guard decides which destinations webhooks may reach, so that a webhook cannot be used to
 // reach the server's own network (SSRF): loopback, private (RFC 1918, fc00::/7),
 // link-local (169.254/16 with the cloud metadata endpoints, fe80::/10), CGNAT 100.64/10 and
-// other special-purpose ranges are refused, also when written as IPv4-mapped or otherwise
-// IPv4-embedding IPv6 addresses, unless AllowPrivate is set (tests, local development).
-// Unspecified, multicast, broadcast and reserved addresses are refused always.
+// other special-purpose ranges are refused unless AllowPrivate is set (tests, local
+// development). Unspecified, multicast, broadcast and reserved addresses are refused always.
+//
+// An IPv6 address that carries an IPv4 address a host, translator or relay may deliver to
+// is judged by that IPv4 address too: IPv4-mapped (::ffff:0:0/96), IPv4-translated
+// (::ffff:0:0:0/96, SIIT), IPv4-compatible (::/96), NAT64 (64:ff9b::/96) and 6to4
+// (2002::/16). Forms whose embedded address cannot be told reliably are refused whole unless
+// AllowPrivate: local-use NAT64 (64:ff9b:1::/48, whose layout depends on the operator's
+// prefix length) and Teredo (2001::/32, which carries two addresses, one obfuscated).
 //
 // The check runs twice: at registration on every address the host resolves to (CheckURL),
 // and at connect time on the very address being dialled (Control), so a name that resolves
@@ -51,21 +57,20 @@ func (e *DestinationError) Error() string {
 	return "webhook destination refused: " + e.Addr.String() + " is " + e.Reason
 }
 
+type blockedPrefix struct {
+	prefix netip.Prefix
+	reason string
+}
+
 var (
-	alwaysBlocked = []struct {
-		prefix netip.Prefix
-		reason string
-	}{
+	alwaysBlocked = []blockedPrefix{
 		{netip.MustParsePrefix("0.0.0.0/8"), "a \"this network\" address"},
 		{netip.MustParsePrefix("240.0.0.0/4"), "a reserved address"}, // includes 255.255.255.255
 		{netip.MustParsePrefix("224.0.0.0/4"), "a multicast address"},
 		{netip.MustParsePrefix("ff00::/8"), "a multicast address"},
 		{netip.MustParsePrefix("::/128"), "the unspecified address"},
 	}
-	privateBlocked = []struct {
-		prefix netip.Prefix
-		reason string
-	}{
+	privateBlocked = []blockedPrefix{
 		{netip.MustParsePrefix("127.0.0.0/8"), "a loopback address"},
 		{netip.MustParsePrefix("::1/128"), "a loopback address"},
 		{netip.MustParsePrefix("10.0.0.0/8"), "a private address"},
@@ -79,12 +84,22 @@ var (
 		{netip.MustParsePrefix("192.0.0.0/24"), "a special-purpose address"},
 		{netip.MustParsePrefix("198.18.0.0/15"), "a benchmarking address"},
 		{netip.MustParsePrefix("::/96"), "an IPv4-compatible address"},
+		{netip.MustParsePrefix("64:ff9b:1::/48"), "a local-use NAT64 address"},
 		{netip.MustParsePrefix("2001::/32"), "a Teredo address"},
 	}
-	// IPv6 prefixes that carry an IPv4 address a gateway may forward to: the embedded
-	// address is checked too.
-	nat64     = []netip.Prefix{netip.MustParsePrefix("64:ff9b::/96"), netip.MustParsePrefix("64:ff9b:1::/48")}
-	sixToFour = netip.MustParsePrefix("2002::/16")
+	// IPv6 forms carrying an IPv4 address at a fixed place (first byte, form name).
+	embedding = []struct {
+		prefix netip.Prefix
+		at     int
+		form   string
+	}{
+		{netip.MustParsePrefix("::ffff:0:0:0/96"), 12, "an IPv4-translated address"},
+		{netip.MustParsePrefix("::/96"), 12, "an IPv4-compatible address"},
+		{netip.MustParsePrefix("64:ff9b::/96"), 12, "a NAT64 address"},
+		{netip.MustParsePrefix("2002::/16"), 2, "a 6to4 address"},
+	}
+	// ::/127 (the unspecified address and loopback) lies inside ::/96 but embeds nothing.
+	notCompatible = netip.MustParsePrefix("::/127")
 )
 
 // CheckAddr returns nil if a webhook may connect to a, or a *DestinationError.
@@ -93,48 +108,57 @@ func (g Guard) CheckAddr(a netip.Addr) error {
 		return errors.New("webhook destination refused: not an IP address")
 	}
 	a = a.Unmap().WithZone("") // ::ffff:127.0.0.1 is 127.0.0.1
-	for _, b := range alwaysBlocked {
-		if b.prefix.Contains(a) {
-			return &DestinationError{Addr: a, Reason: b.reason}
-		}
+	if reason, blocked := firstMatch(alwaysBlocked, a); blocked {
+		return &DestinationError{Addr: a, Reason: reason}
 	}
 	if a.IsMulticast() || a.IsUnspecified() {
 		return &DestinationError{Addr: a, Reason: "not a unicast address"}
 	}
+	// Before AllowPrivate: an embedded multicast or "this network" address is refused always.
+	if inner, form, ok := embeddedIPv4(a); ok {
+		if err := g.CheckAddr(inner); err != nil {
+			reason := "refused"
+			var de *DestinationError
+			if errors.As(err, &de) {
+				reason = de.Reason
+			}
+			return &DestinationError{Addr: a, Reason: form + " embedding " + inner.String() + ", " + reason}
+		}
+	}
 	if g.AllowPrivate {
 		return nil
 	}
-	for _, b := range privateBlocked {
-		if b.prefix.Contains(a) {
-			return &DestinationError{Addr: a, Reason: b.reason}
-		}
+	if reason, blocked := firstMatch(privateBlocked, a); blocked {
+		return &DestinationError{Addr: a, Reason: reason}
 	}
 	if a.IsLoopback() || a.IsPrivate() || a.IsLinkLocalUnicast() {
 		return &DestinationError{Addr: a, Reason: "an internal address"}
 	}
-	if inner, ok := embeddedIPv4(a); ok {
-		if err := g.CheckAddr(inner); err != nil {
-			return &DestinationError{Addr: a, Reason: "an IPv6 address embedding " + inner.String()}
-		}
-	}
 	return nil
 }
 
-// embeddedIPv4 returns the IPv4 address carried by a NAT64 or 6to4 address.
-func embeddedIPv4(a netip.Addr) (netip.Addr, bool) {
-	if !a.Is6() {
-		return netip.Addr{}, false
-	}
-	b := a.As16()
-	for _, p := range nat64 {
-		if p.Contains(a) {
-			return netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}), true
+func firstMatch(list []blockedPrefix, a netip.Addr) (string, bool) {
+	for _, b := range list {
+		if b.prefix.Contains(a) {
+			return b.reason, true
 		}
 	}
-	if sixToFour.Contains(a) {
-		return netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}), true
+	return "", false
+}
+
+// embeddedIPv4 returns the IPv4 address an IPv6 address carries at a fixed place, and the
+// name of its form.
+func embeddedIPv4(a netip.Addr) (netip.Addr, string, bool) {
+	if !a.Is6() || notCompatible.Contains(a) {
+		return netip.Addr{}, "", false
 	}
-	return netip.Addr{}, false
+	b := a.As16()
+	for _, e := range embedding {
+		if e.prefix.Contains(a) {
+			return netip.AddrFrom4([4]byte(b[e.at : e.at+4])), e.form, true
+		}
+	}
+	return netip.Addr{}, "", false
 }
 
 // Control is a net.Dialer Control function: it runs after the name was resolved and

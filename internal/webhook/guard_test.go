@@ -42,6 +42,39 @@ func TestGuardControl(t *testing.T) {
 		{"[64:ff9b::a00:1]:80", true, false},    // NAT64 of 10.0.0.1
 		{"[2002:a9fe:a9fe::1]:80", true, false}, // 6to4 of 169.254.169.254
 		{"[::127.0.0.1]:80", true, false},       // IPv4-compatible
+		// Every form of IPv6 address that carries an internal IPv4 address is refused like
+		// that address: IPv4-mapped (::ffff:0:0/96), IPv4-translated (::ffff:0:0:0/96, SIIT),
+		// IPv4-compatible (::/96), NAT64 (64:ff9b::/96, local-use 64:ff9b:1::/48 in any of
+		// its RFC 6052 layouts), 6to4 (2002::/16) and Teredo (2001::/32).
+		{"[::ffff:0:127.0.0.1]:80", true, false},
+		{"[::ffff:0:7f00:1]:80", true, false},
+		{"[::ffff:0:10.0.0.1]:80", true, false},
+		{"[::ffff:0:169.254.169.254]:80", true, false},
+		{"[::ffff:0:192.168.0.1]:80", true, false},
+		{"[::ffff:0:100.64.0.1]:80", true, false},
+		{"[::ffff:0:0.0.0.0]:80", true, true},
+		{"[::ffff:0:224.0.0.1]:80", true, true},
+		{"[::ffff:0:93.184.216.34]:443", false, false}, // translated public address
+		{"[::ffff:7f00:1]:80", true, false},            // mapped, hex spelling
+		{"[::10.0.0.1]:80", true, false},
+		{"[::169.254.169.254]:80", true, false},
+		{"[::0.0.0.2]:80", true, true},         // ::0.0.0.1 would be ::1
+		{"[::93.184.216.34]:443", true, false}, // compatible form is deprecated, refused whatever it embeds
+		{"[64:ff9b::127.0.0.1]:80", true, false},
+		{"[64:ff9b::a9fe:a9fe]:80", true, false},
+		{"[64:ff9b::c0a8:101]:80", true, false},
+		{"[64:ff9b::e000:1]:80", true, true}, // NAT64 of multicast 224.0.0.1
+		{"[64:ff9b:1::a00:1]:80", true, false},
+		{"[64:ff9b:1:a00:0:100:5db8:d822]:80", true, false}, // /48 layout of 10.0.0.1
+		{"[64:ff9b:1::5db8:d822]:443", true, false},         // local-use NAT64: never public
+		{"[2002:7f00:1::1]:80", true, false},
+		{"[2002:a00:1::1]:80", true, false},
+		{"[2002:c0a8:101::1]:80", true, false},
+		{"[2002:e000:1::1]:80", true, true}, // 6to4 of multicast 224.0.0.1
+		{"[2002:5db8:d822::1]:443", false, false},
+		{"[2001:0:4136:e378:8000:63bf:3fff:fdd2]:80", true, false}, // Teredo
+		{"[2001::a00:1]:80", true, false},
+		{"[2001:0:a00:1::]:80", true, false},
 		{"0.0.0.0:80", true, true},
 		{"[::]:80", true, true},
 		{"224.0.0.1:80", true, true},
@@ -86,10 +119,12 @@ func (f fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Ad
 
 func TestGuardCheckURL(t *testing.T) {
 	res := fakeResolver{
-		"hooks.example.com": {"93.184.216.34"},
-		"rebind.example":    {"93.184.216.34", "10.0.0.1"},
-		"localhost":         {"127.0.0.1", "::1"},
-		"metadata.internal": {"169.254.169.254"},
+		"hooks.example.com":  {"93.184.216.34"},
+		"rebind.example":     {"93.184.216.34", "10.0.0.1"},
+		"localhost":          {"127.0.0.1", "::1"},
+		"metadata.internal":  {"169.254.169.254"},
+		"translated.example": {"93.184.216.34", "::ffff:0:7f00:1"},
+		"nat64.example":      {"64:ff9b::a00:1"},
 	}
 	tests := []struct {
 		url          string
@@ -101,6 +136,15 @@ func TestGuardCheckURL(t *testing.T) {
 		{"http://169.254.169.254/", false, true, "link-local"},
 		{"http://10.0.0.1/", false, true, "private"},
 		{"http://[::ffff:127.0.0.1]/", false, true, "loopback"},
+		{"http://[::ffff:0:127.0.0.1]/", false, true, "127.0.0.1, a loopback address"},
+		{"http://[::ffff:0:a00:1]:8080/", false, true, "10.0.0.1, a private address"},
+		{"http://[64:ff9b::a9fe:a9fe]/", false, true, "169.254.169.254, a link-local address"},
+		{"http://[2002:a00:1::1]/", false, true, "10.0.0.1"},
+		{"http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", false, true, "Teredo"},
+		{"http://translated.example/", false, true, "127.0.0.1"},
+		{"http://nat64.example/", false, true, "10.0.0.1"},
+		{"http://[::ffff:0:0.0.0.0]/", false, false, "this network"},
+		{"http://[::ffff:0:93.184.216.34]/", true, true, ""},
 		{"http://localhost:9000/hook", false, true, "loopback"},
 		{"http://rebind.example/", false, true, "10.0.0.1"},
 		{"http://metadata.internal/", false, true, "169.254.169.254"},
@@ -163,7 +207,7 @@ func TestGuardRefusesBeforeConnecting(t *testing.T) {
 	t.Cleanup(func() { srv.Close() })
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 
-	for _, target := range []string{"http://127.0.0.1:" + port + "/", "http://localhost:" + port + "/", "http://[::ffff:127.0.0.1]:" + port + "/"} {
+	for _, target := range []string{"http://127.0.0.1:" + port + "/", "http://localhost:" + port + "/", "http://[::ffff:127.0.0.1]:" + port + "/", "http://[::ffff:0:127.0.0.1]:" + port + "/"} {
 		resp, err := Guard{}.HTTPClient(2 * time.Second).Get(target)
 		if err == nil {
 			resp.Body.Close()
