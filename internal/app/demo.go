@@ -21,7 +21,8 @@ type DemoUser struct {
 	Roles                    []cms.Role
 }
 
-// DemoUsers are the demo accounts, printed at start and listed in the README.
+// DemoUsers are the demo accounts, printed at start and listed in the README. No account is
+// both admin and reviewer: whoever manages accounts cannot sign.
 var DemoUsers = []DemoUser{
 	{"admin@example.com", "Ada Admin", "", []cms.Role{cms.RoleAdmin}},
 	{"writer@example.com", "Wendy Writer", "", []cms.Role{cms.RoleWriter}},
@@ -50,7 +51,9 @@ func (a *App) SeedDemo(ctx context.Context) error {
 	}
 	users := map[string]cms.Principal{}
 	for _, d := range DemoUsers {
-		u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: d.Email, Name: d.Name, Password: DemoPassword, Roles: d.Roles, Credentials: d.Credentials})
+		// The demo password counts as each demo person's own, so the demo reviewers sign.
+		u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: d.Email, Name: d.Name, Password: DemoPassword, Roles: d.Roles,
+			Credentials: d.Credentials, OwnPassword: true})
 		if err != nil {
 			return fmt.Errorf("demo user %s: %w", d.Email, err)
 		}

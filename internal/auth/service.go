@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -123,6 +122,11 @@ type Service struct {
 	newID   func() string
 	account *failureLimiter
 	address *failureLimiter
+	// reauth limits failed re-authentications (signing, password change) per user id,
+	// apart from the login limiters (see ReauthenticatePassword).
+	reauth *failureLimiter
+	// recorder takes account events into the audit trail (SetAccountRecorder); nil: none.
+	recorder AccountRecorder
 }
 
 // NewService returns a Service. Zero config fields take their defaults; an unusable
@@ -166,6 +170,7 @@ func NewService(cfg Config, d Deps) (*Service, error) {
 		newID:   d.NewID,
 		account: newFailureLimiter(cfg.Limits.AccountFailures, cfg.Limits.Window, cfg.Limits.MaxTrackedKeys),
 		address: newFailureLimiter(cfg.Limits.AddressFailures, cfg.Limits.Window, cfg.Limits.MaxTrackedKeys),
+		reauth:  newFailureLimiter(cfg.Limits.AccountFailures, cfg.Limits.Window, cfg.Limits.MaxTrackedKeys),
 	}, nil
 }
 
@@ -269,7 +274,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientIP string) (
 			return Session{}, fmt.Errorf("auth: login: %w", err)
 		default:
 			// Verified even for a disabled account, so that it costs the same.
-			if !s.hasher.VerifyPassword(u.PasswordHash, password) {
+			if !s.verifyPassword(u, password) {
 				reason = "wrong password"
 			} else if u.Disabled {
 				reason = "account disabled"
@@ -278,6 +283,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientIP string) (
 	}
 	if reason != "" {
 		s.log.Info("login failed", "email", email, "address", clientIP, "reason", reason)
+		s.recordLoginFailed(ctx, u, email, clientIP, reason)
 		return Session{}, unauthorized(msgBadLogin, errors.New(reason))
 	}
 
@@ -290,6 +296,7 @@ func (s *Service) Login(ctx context.Context, email, password, clientIP string) (
 		return Session{}, err
 	}
 	s.log.Info("login", "user", u.ID, "address", clientIP)
+	s.record(ctx, u.Principal(), EventLoginSucceeded, u, addressData(clientIP))
 	return sess, nil
 }
 
@@ -400,6 +407,30 @@ func (s *Service) Authenticate(ctx context.Context, bearerToken string) (cms.Pri
 	return u.Principal(), claims, nil
 }
 
+// VerifyPreview checks a preview token for pageID and that the session which asked for it
+// is still open: its user exists and is enabled and the session was not logged out (or
+// revoked for refresh token reuse). It returns the user's principal, whose current roles
+// the caller checks. A preview link must not outlive the access that made it. Every
+// refusal is cms.CodeUnauthorized with the same message; store failures keep their codes.
+func (s *Service) VerifyPreview(ctx context.Context, token, pageID string) (cms.Principal, error) {
+	claims, err := s.tokens.VerifyPreview(token, pageID)
+	if err != nil {
+		return cms.Principal{}, err
+	}
+	u, err := s.activeUser(ctx, claims.UserID, msgBadPreview)
+	if err != nil {
+		return cms.Principal{}, err
+	}
+	revoked, err := s.refresh.FamilyRevoked(ctx, claims.SessionID)
+	if err != nil {
+		return cms.Principal{}, fmt.Errorf("auth: check session: %w", err)
+	}
+	if revoked {
+		return cms.Principal{}, unauthorized(msgBadPreview, errors.New("session revoked"))
+	}
+	return u.Principal(), nil
+}
+
 // activeUser loads an enabled user; unknown and disabled are cms.CodeUnauthorized with msg.
 func (s *Service) activeUser(ctx context.Context, id, msg string) (User, error) {
 	u, err := s.users.UserByID(ctx, id)
@@ -411,74 +442,6 @@ func (s *Service) activeUser(ctx context.Context, id, msg string) (User, error) 
 	case u.Disabled:
 		return User{}, unauthorized(msg, errors.New("user disabled"))
 	}
-	return u, nil
-}
-
-// ReauthenticatePassword checks the password of an authenticated user again, for an
-// electronic signature. A mismatch (or an unknown or disabled user) is cms.CodeUnauthorized
-// "password is incorrect"; failures count against the same per-account limit as Login, so
-// over it the answer is cms.CodeRateLimited.
-func (s *Service) ReauthenticatePassword(ctx context.Context, userID, password string) error {
-	now := s.clock.Now()
-	u, err := s.users.UserByID(ctx, userID)
-	switch {
-	case cms.IsCode(err, cms.CodeNotFound):
-		s.hasher.VerifyDummy(password)
-		return unauthorized(msgBadReauth, err)
-	case err != nil:
-		return fmt.Errorf("auth: load user: %w", err)
-	}
-	account := limitKey(u.Email)
-	if err := s.acquire(account, "", now); err != nil {
-		return err
-	}
-	ok := s.hasher.VerifyPassword(u.PasswordHash, password)
-	switch {
-	case !ok:
-		s.log.Info("re-authentication failed", "user", u.ID, "reason", "wrong password")
-		return unauthorized(msgBadReauth, errors.New("wrong password"))
-	case u.Disabled:
-		s.log.Info("re-authentication failed", "user", u.ID, "reason", "account disabled")
-		return unauthorized(msgBadReauth, errors.New("user disabled"))
-	}
-	s.account.reset(account)
-	return nil
-}
-
-// CreateUser validates in (reporting every invalid field at once), hashes the password and
-// stores the user. An email already in use is cms.CodeConflict.
-func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
-	in, err := validateNewUser(in)
-	if err != nil {
-		return User{}, err
-	}
-	hash, err := s.hasher.HashPassword(in.Password)
-	if err != nil {
-		return User{}, err
-	}
-	now := s.clock.Now()
-	u := User{
-		ID:           s.newID(),
-		Email:        in.Email,
-		Name:         in.Name,
-		Roles:        in.Roles,
-		Credentials:  in.Credentials,
-		PasswordHash: hash,
-		CreatedAt:    now,
-		UpdatedAt:    now,
-	}
-	if err := s.users.InsertUser(ctx, u); err != nil {
-		if cms.IsCode(err, cms.CodeConflict) {
-			return User{}, &cms.Error{
-				Code:    cms.CodeConflict,
-				Message: "a user with this email already exists",
-				Fields:  []cms.FieldError{{Field: "email", Message: "already in use"}},
-				Err:     err,
-			}
-		}
-		return User{}, fmt.Errorf("auth: create user: %w", err)
-	}
-	s.log.Info("user created", "user", u.ID, "email", u.Email, "roles", u.Roles)
 	return u, nil
 }
 
@@ -506,49 +469,13 @@ func (s *Service) GetUser(ctx context.Context, id string) (User, error) {
 	return u, nil
 }
 
-// UpdateUser applies patch to the user with this id and returns the result. Invalid fields
-// are cms.CodeInvalid (all at once); an unknown id is cms.CodeNotFound. Removing the admin
-// role from, or disabling, the last enabled admin is cms.CodeConflict, so the system cannot
-// be locked out of user administration by accident. That check reads all users and is not
-// atomic with the write: two admins demoting each other at the same instant could both
-// succeed; `monograph users add` recovers from that.
-func (s *Service) UpdateUser(ctx context.Context, id string, patch UserPatch) (User, error) {
-	u, err := s.GetUser(ctx, id)
-	if err != nil {
-		return User{}, err
-	}
-	updated, err := applyPatch(u, patch)
-	if err != nil {
-		return User{}, err
-	}
-	if isActiveAdmin(u) && !isActiveAdmin(updated) {
-		users, err := s.ListUsers(ctx)
-		if err != nil {
-			return User{}, err
-		}
-		if !slices.ContainsFunc(users, func(o User) bool { return o.ID != u.ID && isActiveAdmin(o) }) {
-			return User{}, cms.Errorf(cms.CodeConflict, "this is the last enabled admin; make another user admin first")
-		}
-	}
-	updated.UpdatedAt = s.clock.Now()
-	if err := s.users.UpdateUser(ctx, updated); err != nil {
-		if cms.IsCode(err, cms.CodeNotFound) {
-			return User{}, &cms.Error{Code: cms.CodeNotFound, Message: "user not found", Err: err}
-		}
-		return User{}, fmt.Errorf("auth: update user: %w", err)
-	}
-	s.log.Info("user updated", "user", u.ID, "roles", updated.Roles, "disabled", updated.Disabled)
-	return updated, nil
-}
-
-func isActiveAdmin(u User) bool { return !u.Disabled && slices.Contains(u.Roles, cms.RoleAdmin) }
-
 // SweepExpired deletes expired refresh token records and forgets login failures that left
 // the window. The server calls it periodically.
 func (s *Service) SweepExpired(ctx context.Context) (int64, error) {
 	now := s.clock.Now()
 	s.account.prune(now)
 	s.address.prune(now)
+	s.reauth.prune(now)
 	n, err := s.refresh.DeleteExpiredRefresh(ctx, now)
 	if err != nil {
 		return n, fmt.Errorf("auth: sweep refresh tokens: %w", err)

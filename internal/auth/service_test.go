@@ -87,6 +87,48 @@ func (s *testStore) UpdateUser(_ context.Context, u User) error {
 	return nil
 }
 
+func (s *testStore) SetPassword(_ context.Context, id string, p PasswordUpdate) error {
+	defer s.lock()()
+	u, ok := s.users[id]
+	if !ok {
+		return cms.Errorf(cms.CodeNotFound, "user not found")
+	}
+	if p.Spend != nil {
+		t := u.Enrolment
+		if p.Spend.Kind == TokenReset {
+			t = u.Reset
+		}
+		if t == nil || t.Hash != p.Spend.Hash || !p.At.Before(t.ExpiresAt) {
+			return cms.Errorf(cms.CodeConflict, "token spent")
+		}
+	}
+	u.PasswordHash, u.PasswordChangeRequired, u.UpdatedAt, u.Enrolment, u.Reset = p.Hash, p.ChangeRequired, p.At, nil, nil
+	s.users[id] = u
+	return nil
+}
+
+func (s *testStore) SetResetToken(_ context.Context, id string, t AccountToken, at time.Time) error {
+	defer s.lock()()
+	u, ok := s.users[id]
+	if !ok {
+		return cms.Errorf(cms.CodeNotFound, "user not found")
+	}
+	u.Reset, u.UpdatedAt = &t, at
+	s.users[id] = u
+	return nil
+}
+
+func (s *testStore) UserFamilies(_ context.Context, userID string, now time.Time) ([]string, error) {
+	defer s.lock()()
+	var out []string
+	for _, t := range s.refresh {
+		if t.UserID == userID && t.RevokedAt == nil && t.ExpiresAt.After(now) && !slices.Contains(out, t.FamilyID) {
+			out = append(out, t.FamilyID)
+		}
+	}
+	return out, nil
+}
+
 func (s *testStore) InsertRefresh(_ context.Context, t RefreshToken) error {
 	defer s.lock()()
 	s.refresh[t.Hash] = t
@@ -177,8 +219,8 @@ func MustHarness(tb testing.TB) *harness {
 	}
 	h.svc = svc
 	for _, nu := range []NewUser{
-		{Email: "ann@example.org", Name: "Ann", Password: testPassword, Roles: []cms.Role{cms.RoleWriter, cms.RoleAdmin}},
-		{Email: "bob@example.org", Name: "Bob", Password: testPassword, Roles: []cms.Role{cms.RoleReviewer}, Credentials: "PharmD"},
+		{Email: "ann@example.org", Name: "Ann", Password: testPassword, Roles: []cms.Role{cms.RoleWriter, cms.RoleAdmin}, OwnPassword: true},
+		{Email: "bob@example.org", Name: "Bob", Password: testPassword, Roles: []cms.Role{cms.RoleReviewer}, Credentials: "PharmD", OwnPassword: true},
 	} {
 		if _, err := svc.CreateUser(context.Background(), nu); err != nil {
 			tb.Fatal(err)
@@ -241,7 +283,7 @@ func TestLoginFailuresLookAlike(t *testing.T) {
 	h := MustHarness(t)
 	ctx := context.Background()
 	disabled := true
-	if _, err := h.svc.UpdateUser(ctx, h.MustUser(t, "bob@example.org").ID, UserPatch{Disabled: &disabled}); err != nil {
+	if _, err := h.svc.UpdateUser(ctx, cms.Principal{}, h.MustUser(t, "bob@example.org").ID, UserPatch{Disabled: &disabled}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -458,7 +500,7 @@ func TestRefreshRefuses(t *testing.T) {
 		}},
 		{"disabled user", func(t *testing.T, h *harness, s Session) string {
 			yes := true
-			if _, err := h.svc.UpdateUser(ctx, s.User.ID, UserPatch{Disabled: &yes}); err != nil {
+			if _, err := h.svc.UpdateUser(ctx, cms.Principal{}, s.User.ID, UserPatch{Disabled: &yes}); err != nil {
 				t.Fatal(err)
 			}
 			return s.RefreshToken
@@ -518,7 +560,7 @@ func TestAuthenticateSeesChangesAtOnce(t *testing.T) {
 	ann := h.MustUser(t, "ann@example.org")
 
 	roles := []cms.Role{cms.RoleEditor, cms.RoleReviewer}
-	if _, err := h.svc.UpdateUser(ctx, s.User.ID, UserPatch{Roles: &roles}); err != nil {
+	if _, err := h.svc.UpdateUser(ctx, cms.Principal{}, s.User.ID, UserPatch{Roles: &roles}); err != nil {
 		t.Fatal(err)
 	}
 	p, _, err := h.svc.Authenticate(ctx, s.AccessToken)
@@ -530,14 +572,14 @@ func TestAuthenticateSeesChangesAtOnce(t *testing.T) {
 	}
 
 	yes := true
-	if _, err := h.svc.UpdateUser(ctx, s.User.ID, UserPatch{Disabled: &yes}); err != nil {
+	if _, err := h.svc.UpdateUser(ctx, cms.Principal{}, s.User.ID, UserPatch{Disabled: &yes}); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err = h.svc.Authenticate(ctx, s.AccessToken)
 	wantCode(t, err, cms.CodeUnauthorized, "invalid or expired access token")
 
 	no := false
-	if _, err := h.svc.UpdateUser(ctx, s.User.ID, UserPatch{Disabled: &no}); err != nil {
+	if _, err := h.svc.UpdateUser(ctx, cms.Principal{}, s.User.ID, UserPatch{Disabled: &no}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := h.svc.Authenticate(ctx, s.AccessToken); err != nil {
@@ -567,18 +609,48 @@ func TestReauthenticatePassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantCode(t, h.svc.ReauthenticatePassword(ctx, "nobody", testPassword), cms.CodeUnauthorized, "password is incorrect")
-	// Failures share the account limit with login.
-	_, err := h.svc.Login(ctx, bob.Email, "wrong password!", "")
-	wantCode(t, err, cms.CodeUnauthorized, "")
-	for range 2 {
+	// Failed logins for bob's email, from anywhere, do not stop bob signing.
+	for range 4 {
+		_, _ = h.svc.Login(ctx, bob.Email, "wrong password!", "")
+	}
+	_, err := h.svc.Login(ctx, bob.Email, testPassword, "")
+	wantCode(t, err, cms.CodeRateLimited, "")
+	if err := h.svc.ReauthenticatePassword(ctx, bob.ID, testPassword); err != nil {
+		t.Fatalf("failed logins blocked signing: %v", err)
+	}
+	// Failed signatures have their own limit, per user id, and do not block logins.
+	h.clock.Advance(16 * time.Minute)
+	for range 3 {
 		wantCode(t, h.svc.ReauthenticatePassword(ctx, bob.ID, "wrong password!"), cms.CodeUnauthorized, "password is incorrect")
 	}
 	e := wantCode(t, h.svc.ReauthenticatePassword(ctx, bob.ID, testPassword), cms.CodeRateLimited, "")
 	if e.RetryAfterSeconds <= 0 {
 		t.Fatalf("RetryAfterSeconds = %d", e.RetryAfterSeconds)
 	}
-	_, err = h.svc.Login(ctx, bob.Email, testPassword, "")
-	wantCode(t, err, cms.CodeRateLimited, "")
+	h.MustLogin(t, bob.Email)
+	h.clock.Advance(16 * time.Minute)
+	if err := h.svc.ReauthenticatePassword(ctx, bob.ID, testPassword); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReauthenticateRefusesPasswordsNotTheOwners(t *testing.T) {
+	h := MustHarness(t)
+	ctx := context.Background()
+	tmp, err := h.svc.CreateUser(ctx, NewUser{Email: "tim@example.org", Name: "Tim", Password: testPassword, Roles: []cms.Role{cms.RoleReviewer}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tmp.PasswordChangeRequired {
+		t.Fatal("an operator's password for someone else is not temporary")
+	}
+	wantCode(t, h.svc.ReauthenticatePassword(ctx, tmp.ID, "wrong password!"), cms.CodeUnauthorized, "password is incorrect")
+	wantCode(t, h.svc.ReauthenticatePassword(ctx, tmp.ID, testPassword), cms.CodePasswordChangeRequired, "")
+	// An account that got both roles before they were refused cannot sign.
+	both := h.MustUser(t, "bob@example.org")
+	both.Roles = []cms.Role{cms.RoleReviewer, cms.RoleAdmin}
+	h.store.users[both.ID] = both
+	wantCode(t, h.svc.ReauthenticatePassword(ctx, both.ID, testPassword), cms.CodeRoleConflict, "")
 }
 
 func TestCreateUser(t *testing.T) {
@@ -615,6 +687,7 @@ func TestUpdateUser(t *testing.T) {
 	writer := []cms.Role{cms.RoleWriter}
 	admin := []cms.Role{cms.RoleAdmin}
 	name := "Ann Lee"
+	other := cms.Principal{UserID: "another-admin", Roles: admin}
 	tests := []struct {
 		name  string
 		setup func(t *testing.T, h *harness)
@@ -626,11 +699,12 @@ func TestUpdateUser(t *testing.T) {
 		{"disable the last admin", nil, UserPatch{Disabled: &yes}, cms.CodeConflict},
 		{"demote an admin when another exists", func(t *testing.T, h *harness) {
 			bob := h.MustUser(t, "bob@example.org")
-			if _, err := h.svc.UpdateUser(ctx, bob.ID, UserPatch{Roles: &admin}); err != nil {
+			if _, err := h.svc.UpdateUser(ctx, other, bob.ID, UserPatch{Roles: &admin}); err != nil {
 				t.Fatal(err)
 			}
 		}, UserPatch{Roles: &writer}, ""},
 		{"invalid", nil, UserPatch{Roles: &[]cms.Role{}}, cms.CodeInvalid},
+		{"admin and reviewer", nil, UserPatch{Roles: &[]cms.Role{cms.RoleAdmin, cms.RoleReviewer}}, cms.CodeRoleConflict},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -640,7 +714,7 @@ func TestUpdateUser(t *testing.T) {
 			}
 			ann := h.MustUser(t, "ann@example.org")
 			h.clock.Advance(time.Hour)
-			u, err := h.svc.UpdateUser(ctx, ann.ID, tc.patch)
+			u, err := h.svc.UpdateUser(ctx, other, ann.ID, tc.patch)
 			if tc.code != "" {
 				wantCode(t, err, tc.code, "")
 				if got := h.MustUser(t, "ann@example.org"); !slices.Equal(got.Roles, ann.Roles) || got.Disabled != ann.Disabled {
@@ -659,7 +733,7 @@ func TestUpdateUser(t *testing.T) {
 	}
 
 	h := MustHarness(t)
-	_, err := h.svc.UpdateUser(ctx, "nobody", UserPatch{Name: &name})
+	_, err := h.svc.UpdateUser(ctx, other, "nobody", UserPatch{Name: &name})
 	wantCode(t, err, cms.CodeNotFound, "user not found")
 	_, err = h.svc.GetUser(ctx, "nobody")
 	wantCode(t, err, cms.CodeNotFound, "user not found")

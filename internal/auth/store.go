@@ -21,6 +21,32 @@ type UserStore interface {
 	// user with u.ID (never its email or password hash). It returns cms.CodeNotFound if there
 	// is no such user.
 	UpdateUser(ctx context.Context, u User) error
+	// SetPassword stores a new password for the user with id: passwordHash,
+	// passwordChangeRequired and updatedAt from p, and clears both one-time tokens (a new
+	// password, however set, voids every outstanding one). With p.Spend set the write is
+	// conditional, in one update: it happens only if the user's token of that kind still has
+	// that hash and expires after p.At, so a token is spent once however many requests
+	// present it at the same moment; otherwise it returns cms.CodeConflict. An unknown id is
+	// cms.CodeNotFound.
+	SetPassword(ctx context.Context, id string, p PasswordUpdate) error
+	// SetResetToken stores t as the user's password reset token, replacing (so voiding) any
+	// earlier one, and sets updatedAt to at. An unknown id is cms.CodeNotFound.
+	SetResetToken(ctx context.Context, id string, t AccountToken, at time.Time) error
+}
+
+// PasswordUpdate is a new password for SetPassword.
+type PasswordUpdate struct {
+	Hash           string // argon2id PHC string
+	ChangeRequired bool
+	At             time.Time // the new updatedAt, and the time a spent token must outlive
+	// Spend, when set, is the one-time token the write spends.
+	Spend *TokenSpend
+}
+
+// TokenSpend names the token a SetPassword spends: its kind and hash.
+type TokenSpend struct {
+	Kind TokenKind
+	Hash string
 }
 
 // RefreshStore keeps refresh token records. It is implemented by the store adapters (internal/sqlitestore, internal/mongostore).
@@ -44,6 +70,9 @@ type RefreshStore interface {
 	// expired, at least until every token of the family would have expired; a family never
 	// revoked is not revoked.
 	FamilyRevoked(ctx context.Context, familyID string) (bool, error)
+	// UserFamilies returns the ids of the user's sessions: the distinct families with a
+	// record of this user that is neither revoked nor expired at now, in any order.
+	UserFamilies(ctx context.Context, userID string, now time.Time) ([]string, error)
 	// DeleteExpiredRefresh deletes records whose expiresAt is before now and returns how many.
 	// Spent records are kept until they expire: reuse detection needs them.
 	DeleteExpiredRefresh(ctx context.Context, now time.Time) (int64, error)

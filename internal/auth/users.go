@@ -18,9 +18,9 @@ const (
 	MaxCredentialsRunes = 100
 )
 
-// User is a management user. Its JSON form is the user JSON of API.md,
-// {"id","email","name","roles","credentials","disabled","createdAt"}: the password hash and
-// the update time never leave the server.
+// User is a management user. Its JSON form is the user JSON,
+// {"id","email","name","roles","credentials","disabled","passwordChangeRequired","createdAt"}:
+// the password hash, the token hashes and the update time never leave the server.
 type User struct {
 	ID           string     `bson:"_id" json:"id"`
 	Email        string     `bson:"email" json:"email"` // lower case; unique
@@ -28,9 +28,15 @@ type User struct {
 	Roles        []cms.Role `bson:"roles" json:"roles"`
 	Credentials  string     `bson:"credentials" json:"credentials"` // e.g. "PharmD", shown with signatures
 	Disabled     bool       `bson:"disabled" json:"disabled"`
-	PasswordHash string     `bson:"passwordHash" json:"-"` // argon2id PHC string
-	CreatedAt    time.Time  `bson:"createdAt" json:"createdAt"`
-	UpdatedAt    time.Time  `bson:"updatedAt" json:"-"`
+	PasswordHash string     `bson:"passwordHash" json:"-"` // argon2id PHC string; "" until enrolment
+	// PasswordChangeRequired is set while the account has no password its owner chose (one
+	// an admin or operator set, or none yet): it signs in, it does not sign.
+	PasswordChangeRequired bool `bson:"passwordChangeRequired" json:"passwordChangeRequired"`
+	// Enrolment and Reset are the outstanding one-time tokens (hashes only), or nil.
+	Enrolment *AccountToken `bson:"enrolment" json:"-"`
+	Reset     *AccountToken `bson:"reset" json:"-"`
+	CreatedAt time.Time     `bson:"createdAt" json:"createdAt"`
+	UpdatedAt time.Time     `bson:"updatedAt" json:"-"`
 }
 
 // Principal returns the user as the authenticated caller of a request.
@@ -46,11 +52,17 @@ func (u User) Principal() cms.Principal {
 
 // NewUser is the input for creating a user.
 type NewUser struct {
-	Email       string     `json:"email"`
-	Name        string     `json:"name"`
+	Email string `json:"email"`
+	Name  string `json:"name"`
+	// Password may be empty when an admin creates the user: the answer then carries an
+	// enrolment token with which its owner sets their own.
 	Password    string     `json:"password"`
 	Roles       []cms.Role `json:"roles"`
 	Credentials string     `json:"credentials"`
+	// OwnPassword says that Password was chosen by the person the account is for (the
+	// command line's --own, the demo accounts), so it is not temporary. It is never read
+	// from a request body: over HTTP the password is always the admin's choice.
+	OwnPassword bool `json:"-"`
 }
 
 // UserPatch changes some fields of a user; nil fields are left alone.
@@ -149,8 +161,9 @@ func normalizeRoles(roles []cms.Role, fields []cms.FieldError) ([]cms.Role, []cm
 	return out, fields
 }
 
-// validateNewUser normalises in and reports every invalid field at once.
-func validateNewUser(in NewUser) (NewUser, error) {
+// validateNewUser normalises in and reports every invalid field at once; a role conflict
+// comes after them. An empty password is accepted only if passwordOptional (enrolment).
+func validateNewUser(in NewUser, passwordOptional bool) (NewUser, error) {
 	var fields []cms.FieldError
 	add := func(field, msg string) {
 		if msg != "" {
@@ -163,14 +176,31 @@ func validateNewUser(in NewUser) (NewUser, error) {
 	add("name", checkText(in.Name, true, MaxNameRunes))
 	in.Credentials = strings.TrimSpace(in.Credentials)
 	add("credentials", checkText(in.Credentials, false, MaxCredentialsRunes))
-	if err := ValidatePassword(in.Password); err != nil {
-		fields = append(fields, err.(*cms.Error).Fields...)
+	if in.Password != "" || !passwordOptional {
+		if err := ValidatePassword(in.Password); err != nil {
+			fields = append(fields, err.(*cms.Error).Fields...)
+		}
 	}
 	in.Roles, fields = normalizeRoles(in.Roles, fields)
 	if len(fields) > 0 {
 		return NewUser{}, cms.Invalid(fields...)
 	}
+	if err := checkRoleConflict(in.Roles); err != nil {
+		return NewUser{}, err
+	}
 	return in, nil
+}
+
+// checkRoleConflict refuses an account that could both administer accounts and sign:
+// an admin who is also a reviewer could give any account, their own included, the means
+// to sign, and no second person would be involved in a signature.
+func checkRoleConflict(roles []cms.Role) error {
+	if slices.Contains(roles, cms.RoleAdmin) && slices.Contains(roles, cms.RoleReviewer) {
+		return &cms.Error{Code: cms.CodeRoleConflict,
+			Message: "an account cannot be both admin and reviewer: whoever manages accounts cannot sign",
+			Fields:  []cms.FieldError{{Field: "roles", Message: "admin and reviewer exclude each other"}}}
+	}
+	return nil
 }
 
 // applyPatch returns u with p applied, or an error listing every invalid field.

@@ -20,6 +20,8 @@ func TestUserJSON(t *testing.T) {
 		PasswordHash: "$argon2id$v=19$m=65536,t=2,p=2$c2FsdHNhbHQ$aGFzaGhhc2g",
 		CreatedAt:    time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		UpdatedAt:    time.Date(2026, 2, 2, 3, 4, 5, 0, time.UTC),
+		Enrolment:    &AccountToken{Hash: "enrolmenthashhex", ExpiresAt: time.Date(2026, 1, 5, 3, 4, 5, 0, time.UTC)},
+		Reset:        &AccountToken{Hash: "resethashhex", ExpiresAt: time.Date(2026, 1, 2, 4, 4, 5, 0, time.UTC)},
 	}
 	// Marshal the user alone and inside a session, as the API sends both.
 	for _, v := range []any{u, Session{AccessToken: "a", RefreshToken: "r", ExpiresIn: 900, User: u}} {
@@ -27,7 +29,7 @@ func TestUserJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, leak := range []string{"argon2", "passwordHash", "PasswordHash", "c2FsdHNhbHQ", "updatedAt", "UpdatedAt"} {
+		for _, leak := range []string{"argon2", "passwordHash", "PasswordHash", "c2FsdHNhbHQ", "updatedAt", "UpdatedAt", "hashhex", "enrolment", "reset", "expiresAt"} {
 			if strings.Contains(string(data), leak) {
 				t.Errorf("JSON %s contains %q", data, leak)
 			}
@@ -46,7 +48,7 @@ func TestUserJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	want := []string{"createdAt", "credentials", "disabled", "email", "id", "name", "roles"}
+	want := []string{"createdAt", "credentials", "disabled", "email", "id", "name", "passwordChangeRequired", "roles"}
 	if !slices.Equal(keys, want) {
 		t.Fatalf("user JSON keys = %v, want %v", keys, want)
 	}
@@ -127,7 +129,7 @@ func TestCheckEmail(t *testing.T) {
 
 func TestValidateNewUser(t *testing.T) {
 	good := NewUser{Email: "  Ann@Example.ORG ", Name: " Ann ", Password: "long enough password", Roles: []cms.Role{cms.RoleEditor, cms.RoleWriter, cms.RoleEditor}, Credentials: " PharmD "}
-	got, err := validateNewUser(good)
+	got, err := validateNewUser(good, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +153,7 @@ func TestValidateNewUser(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := validateNewUser(tc.in)
+			_, err := validateNewUser(tc.in, false)
 			e := wantCode(t, err, cms.CodeInvalid, "")
 			var got []string
 			for _, f := range e.Fields {

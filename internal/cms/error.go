@@ -30,11 +30,20 @@ const (
 	CodeSelfApproval         Code = "self_approval"         // reviewer authored the changes (422)
 	CodeApprovalMissing      Code = "approval_missing"      // no approval to publish (422)
 	CodeApprovalStale        Code = "approval_stale"        // approval does not match the latest content (422)
+	CodeApprovalExpired      Code = "approval_expired"      // the approval's nextReviewDue has passed (422)
+	CodeNoChanges            Code = "no_changes"            // resubmitted without a new revision (409)
+	CodeIntegrity            Code = "integrity_failed"      // stored bytes do not match their signature (409)
 	CodeCheckFailed          Code = "check_failed"          // a blocking pre-review check failed (422)
 	CodePreconditionRequired Code = "precondition_required" // If-Match missing (428)
 	CodeRateLimited          Code = "rate_limited"          // too many requests (429)
 	CodeUnavailable          Code = "unavailable"           // store or dependency down (503)
 	CodeInternal             Code = "internal"              // anything else (500)
+
+	// Accounts and signing.
+	CodePasswordChangeRequired Code = "password_change_required" // signing with a password someone else chose (403)
+	CodeSelfModification       Code = "self_modification"        // changing one's own roles, disabled flag or password by reset (403)
+	CodeRoleConflict           Code = "role_conflict"            // one account both admin and reviewer (422)
+	CodeTokenInvalid           Code = "token_invalid"            // enrolment or reset token unknown, spent, expired or superseded (400)
 )
 
 // FieldError names one invalid field with a JSON path such as "content.sections[2].key".

@@ -30,6 +30,9 @@ type Principal struct {
 	Name        string
 	Credentials string
 	Roles       []Role
+	// RequestID is the id of the request acting (X-Request-Id), carried into the audit
+	// events it causes; empty for the scheduler and the command line.
+	RequestID string
 }
 
 // Has reports whether the principal holds role r.

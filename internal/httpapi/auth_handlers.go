@@ -19,7 +19,7 @@ func (s *Server) login(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	sess, err := s.auth.Login(c.Request.Context(), req.Email, req.Password, c.ClientIP())
+	sess, err := s.auth.Login(accountContext(c), req.Email, req.Password, c.ClientIP())
 	if err != nil {
 		s.writeError(c, err)
 		return
@@ -62,7 +62,7 @@ func (s *Server) me(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	ok(c, u)
+	ok(c, meView{User: u, Permissions: s.permissionsOf(u.Roles)})
 }
 
 func (s *Server) createUser(c *gin.Context) {
@@ -71,12 +71,16 @@ func (s *Server) createUser(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	u, err := s.auth.CreateUser(c.Request.Context(), in)
+	p, _ := principalOf(c)
+	created, err := s.auth.CreateUserBy(c.Request.Context(), p, in)
 	if err != nil {
 		s.writeError(c, err)
 		return
 	}
-	writeJSON(c, http.StatusCreated, "application/json", u)
+	if created.Enrolment != nil {
+		c.Header("Cache-Control", "no-store") // the token is shown this once
+	}
+	writeJSON(c, http.StatusCreated, "application/json", created)
 }
 
 func (s *Server) listUsers(c *gin.Context) {
@@ -103,7 +107,8 @@ func (s *Server) patchUser(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	u, err := s.auth.UpdateUser(c.Request.Context(), c.Param("id"), patch)
+	p, _ := principalOf(c)
+	u, err := s.auth.UpdateUser(c.Request.Context(), p, c.Param("id"), patch)
 	if err != nil {
 		s.writeError(c, err)
 		return

@@ -2,6 +2,8 @@ package mongostore
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -64,6 +66,58 @@ func (s *Store) UpdateUser(ctx context.Context, u auth.User) error {
 	return nil
 }
 
+// SetPassword stores a new password and clears both one-time tokens, in one update; with
+// p.Spend its filter also requires that token's hash and an expiry after p.At, so a token
+// spends once.
+func (s *Store) SetPassword(ctx context.Context, id string, p auth.PasswordUpdate) error {
+	filter := bson.D{{Key: "_id", Value: id}}
+	if p.Spend != nil {
+		field := ""
+		switch p.Spend.Kind {
+		case auth.TokenEnrolment:
+			field = "enrolment"
+		case auth.TokenReset:
+			field = "reset"
+		default:
+			return fmt.Errorf("mongostore: unknown token kind %q", p.Spend.Kind)
+		}
+		filter = append(filter,
+			bson.E{Key: field + ".hash", Value: p.Spend.Hash},
+			bson.E{Key: field + ".expiresAt", Value: bson.D{{Key: "$gt", Value: p.At}}})
+	}
+	res, err := s.coll(collUsers).UpdateOne(ctx, filter, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "passwordHash", Value: p.Hash}, {Key: "passwordChangeRequired", Value: p.ChangeRequired},
+		{Key: "updatedAt", Value: p.At}, {Key: "enrolment", Value: nil}, {Key: "reset", Value: nil},
+	}}})
+	if err != nil {
+		return translate(err, "user")
+	}
+	if res.MatchedCount > 0 {
+		return nil
+	}
+	if p.Spend == nil {
+		return cms.Errorf(cms.CodeNotFound, "user not found")
+	}
+	if err := s.coll(collUsers).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err(); err != nil {
+		return translate(err, "user")
+	}
+	return cms.Errorf(cms.CodeConflict, "the token was spent, replaced or expired")
+}
+
+// SetResetToken replaces the user's reset token.
+func (s *Store) SetResetToken(ctx context.Context, id string, t auth.AccountToken, at time.Time) error {
+	res, err := s.coll(collUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "reset", Value: t}, {Key: "updatedAt", Value: at},
+	}}})
+	if err != nil {
+		return translate(err, "user")
+	}
+	if res.MatchedCount == 0 {
+		return cms.Errorf(cms.CodeNotFound, "user not found")
+	}
+	return nil
+}
+
 // InsertRefresh stores a refresh token record (`_id` is the token's hash).
 func (s *Store) InsertRefresh(ctx context.Context, t auth.RefreshToken) error {
 	_, err := s.coll(collRefresh).InsertOne(ctx, t)
@@ -116,6 +170,25 @@ func (s *Store) recordRevokedSession(ctx context.Context, familyID string, at ti
 func (s *Store) FamilyRevoked(ctx context.Context, familyID string) (bool, error) {
 	err := s.coll(collSessions).FindOne(ctx, bson.D{{Key: "_id", Value: familyID}}).Err()
 	return found(translate(err, "session"))
+}
+
+// UserFamilies returns the user's open sessions: the distinct families of its unrevoked,
+// unexpired records.
+func (s *Store) UserFamilies(ctx context.Context, userID string, now time.Time) ([]string, error) {
+	cur, err := s.coll(collRefresh).Find(ctx, bson.D{
+		{Key: "userId", Value: userID}, {Key: "revokedAt", Value: nil}, {Key: "expiresAt", Value: bson.D{{Key: "$gt", Value: now}}},
+	}, options.Find().SetProjection(bson.D{{Key: "familyId", Value: 1}}))
+	records, err := all[auth.RefreshToken](ctx, cur, err, "refresh tokens")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range records {
+		if !slices.Contains(out, r.FamilyID) {
+			out = append(out, r.FamilyID)
+		}
+	}
+	return out, nil
 }
 
 // DeleteExpiredRefresh deletes expired records, returning how many, and forgets revoked

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"sync"
 	"time"
 
@@ -16,17 +17,38 @@ var (
 	_ auth.RefreshStore = (*Store)(nil)
 )
 
-const userColumns = `id, email, name, roles, credentials, disabled, password_hash, created_at, updated_at`
+const userColumns = `id, email, name, roles, credentials, disabled, password_hash, created_at, updated_at,
+	password_change_required, enrolment_hash, enrolment_expires, reset_hash, reset_expires`
 
 func scanUser(sc interface{ Scan(...any) error }) (auth.User, error) {
 	var u auth.User
 	var roles string
 	var created, updated int64
-	if err := sc.Scan(&u.ID, &u.Email, &u.Name, &roles, &u.Credentials, &u.Disabled, &u.PasswordHash, &created, &updated); err != nil {
+	var enrolHash, resetHash sql.NullString
+	var enrolExpires, resetExpires sql.NullInt64
+	if err := sc.Scan(&u.ID, &u.Email, &u.Name, &roles, &u.Credentials, &u.Disabled, &u.PasswordHash, &created, &updated,
+		&u.PasswordChangeRequired, &enrolHash, &enrolExpires, &resetHash, &resetExpires); err != nil {
 		return u, translate(err, "user")
 	}
 	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
+	u.Enrolment, u.Reset = accountToken(enrolHash, enrolExpires), accountToken(resetHash, resetExpires)
 	return u, decode([]byte(roles), &u.Roles)
+}
+
+// accountToken is a one-time token from its columns, or nil when there is none.
+func accountToken(hash sql.NullString, expires sql.NullInt64) *auth.AccountToken {
+	if !hash.Valid {
+		return nil
+	}
+	return &auth.AccountToken{Hash: hash.String, ExpiresAt: fromMS(expires.Int64)}
+}
+
+// tokenColumns are a one-time token's column values: NULLs for none.
+func tokenColumns(t *auth.AccountToken) (hash, expires any) {
+	if t == nil {
+		return nil, nil
+	}
+	return t.Hash, ms(t.ExpiresAt)
 }
 
 // InsertUser stores a new user; cms.CodeConflict if the email is taken.
@@ -35,9 +57,12 @@ func (s *Store) InsertUser(ctx context.Context, u auth.User) error {
 	if err != nil {
 		return err
 	}
+	enrolHash, enrolExpires := tokenColumns(u.Enrolment)
+	resetHash, resetExpires := tokenColumns(u.Reset)
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := s.exec(ctx, tx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			u.ID, u.Email, u.Name, string(roles), u.Credentials, u.Disabled, u.PasswordHash, ms(u.CreatedAt), ms(u.UpdatedAt))
+		_, err := s.exec(ctx, tx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			u.ID, u.Email, u.Name, string(roles), u.Credentials, u.Disabled, u.PasswordHash, ms(u.CreatedAt), ms(u.UpdatedAt),
+			u.PasswordChangeRequired, enrolHash, enrolExpires, resetHash, resetExpires)
 		return translate(err, "user")
 	})
 }
@@ -97,6 +122,56 @@ func (s *Store) UpdateUser(ctx context.Context, u auth.User) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		res, err := s.exec(ctx, tx, `UPDATE users SET name = ?, credentials = ?, roles = ?, disabled = ?, updated_at = ? WHERE id = ?`,
 			u.Name, u.Credentials, string(roles), u.Disabled, ms(u.UpdatedAt), u.ID)
+		if err != nil {
+			return translate(err, "user")
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return cms.Errorf(cms.CodeNotFound, "user not found")
+		}
+		return nil
+	})
+}
+
+// SetPassword stores a new password and clears both one-time tokens; with p.Spend, only if
+// that token is still the user's and unexpired (one conditional UPDATE, so it spends once).
+func (s *Store) SetPassword(ctx context.Context, id string, p auth.PasswordUpdate) error {
+	q := `UPDATE users SET password_hash = ?, password_change_required = ?, updated_at = ?,
+		enrolment_hash = NULL, enrolment_expires = NULL, reset_hash = NULL, reset_expires = NULL WHERE id = ?`
+	args := []any{p.Hash, p.ChangeRequired, ms(p.At), id}
+	if p.Spend != nil {
+		switch p.Spend.Kind {
+		case auth.TokenEnrolment:
+			q += ` AND enrolment_hash = ? AND enrolment_expires > ?`
+		case auth.TokenReset:
+			q += ` AND reset_hash = ? AND reset_expires > ?`
+		default:
+			return fmt.Errorf("sqlitestore: unknown token kind %q", p.Spend.Kind)
+		}
+		args = append(args, p.Spend.Hash, ms(p.At))
+	}
+	defer s.users.forget(id) // read again on next use, whatever happened
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, q, args...)
+		if err != nil {
+			return translate(err, "user")
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		var one int
+		if err := s.txRow(ctx, tx, `SELECT 1 FROM users WHERE id = ?`, id).Scan(&one); err != nil {
+			return translate(err, "user")
+		}
+		return cms.Errorf(cms.CodeConflict, "the token was spent, replaced or expired")
+	})
+}
+
+// SetResetToken replaces the user's reset token.
+func (s *Store) SetResetToken(ctx context.Context, id string, t auth.AccountToken, at time.Time) error {
+	defer s.users.forget(id)
+	return s.write(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `UPDATE users SET reset_hash = ?, reset_expires = ?, updated_at = ? WHERE id = ?`,
+			t.Hash, ms(t.ExpiresAt), ms(at), id)
 		if err != nil {
 			return translate(err, "user")
 		}
@@ -175,6 +250,25 @@ func (s *Store) FamilyRevoked(ctx context.Context, familyID string) (bool, error
 	}
 	s.sessions.put(familyID, n > 0, gen)
 	return n > 0, nil
+}
+
+// UserFamilies returns the user's open sessions (index refresh_user).
+func (s *Store) UserFamilies(ctx context.Context, userID string, now time.Time) ([]string, error) {
+	rows, err := s.query(ctx, `SELECT DISTINCT family_id FROM refresh_tokens WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?`,
+		userID, ms(now))
+	if err != nil {
+		return nil, translate(err, "refresh tokens")
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var f string
+		if err := rows.Scan(&f); err != nil {
+			return nil, translate(err, "refresh tokens")
+		}
+		out = append(out, f)
+	}
+	return out, translate(rows.Err(), "refresh tokens")
 }
 
 // DeleteExpiredRefresh deletes expired records and forgets long-revoked sessions.

@@ -94,7 +94,7 @@ func seed(args []string) error {
 	}
 	defer func() { _ = a.Close(context.Background()) }()
 	mk := func(email, name, cred string, role cms.Role) (cms.Principal, error) {
-		u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: email, Name: name, Password: password, Roles: []cms.Role{role}, Credentials: cred})
+		u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: email, Name: name, Password: password, Roles: []cms.Role{role}, Credentials: cred, OwnPassword: true})
 		return u.Principal(), err
 	}
 	writer, err := mk("bench-writer@example.com", "Bench Writer", "", cms.RoleWriter)
