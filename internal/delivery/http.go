@@ -16,8 +16,8 @@ const (
 )
 
 // Owns reports whether delivery serves r's path: /api/v1/pages, /api/v1/pages/{anything}
-// and /api/v1/sync, except the reader-review routes /api/v1/pages/{slug}/reviews[/…],
-// which belong to the main router. The server dispatches owned paths to Handler before
+// and /api/v1/sync, except the reader-review routes /api/v1/pages/{slug}/reviews[/…] and
+// the attestation /api/v1/pages/{slug}/attestation, which belong to the main router. The server dispatches owned paths to Handler before
 // its router, so the hot path has no routing or middleware cost.
 func (s *Service) Owns(r *http.Request) bool {
 	p := r.URL.Path
@@ -28,7 +28,7 @@ func (s *Service) Owns(r *http.Request) bool {
 		return false
 	}
 	_, rest, nested := strings.Cut(p[len(pagePrefix):], "/")
-	return !nested || (rest != "reviews" && !strings.HasPrefix(rest, "reviews/"))
+	return !nested || (rest != "reviews" && !strings.HasPrefix(rest, "reviews/") && "/"+rest != AttestationSuffix)
 }
 
 // Front returns a handler that serves the paths delivery owns and passes every other

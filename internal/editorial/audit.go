@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
@@ -17,9 +18,10 @@ type AuditHead struct {
 	Hash string `bson:"hash" json:"hash"`
 }
 
-// AuditEvent is one link of a page's hash chain. Hash = sha256(PrevHash ‖ "\n" ‖ the
-// canonical bytes of every other field), so changing any stored field, or removing or
-// reordering an event, breaks the chain at that point.
+// AuditEvent is one link of a hash chain: a page's, or the accounts chain (PageID "",
+// AccountsChain). Hash = sha256(PrevHash ‖ "\n" ‖ the canonical bytes of every other field
+// but LogIndex), so changing any stored field, or removing or reordering an event, breaks
+// the chain at that point.
 type AuditEvent struct {
 	ID        string    `bson:"_id" json:"-"` // "<pageId>/<seq>" (EventID)
 	Seq       int       `bson:"seq" json:"seq"`
@@ -34,20 +36,36 @@ type AuditEvent struct {
 	Data     string `bson:"data" json:"-"`
 	PrevHash string `bson:"prevHash" json:"prevHash"`
 	Hash     string `bson:"hash" json:"hash"`
+	// ActorRoles and RequestID say in which capacity and by which request the actor acted.
+	// They are hashed only when set, so events written before they existed keep their hash.
+	ActorRoles []string `bson:"actorRoles,omitempty" json:"actorRoles"`
+	RequestID  string   `bson:"requestId,omitempty" json:"requestId"`
+	// LogIndex is the event's leaf in the verifiable log (every event of every chain is one
+	// leaf of one Merkle tree, see Store.LogSize); nil until the store has sequenced it. It
+	// is not hashed: it is assigned after the event is linked, and the log itself proves it.
+	LogIndex *int64 `bson:"logIndex" json:"logIndex"`
 }
 
-// MarshalJSON writes the event with Data as a JSON object.
+// MarshalJSON writes the event with Data as a JSON object and ActorRoles as a list (empty
+// when the event predates them).
 func (e AuditEvent) MarshalJSON() ([]byte, error) {
 	type plain AuditEvent
 	data := json.RawMessage(e.Data)
 	if len(data) == 0 {
 		data = json.RawMessage("{}")
 	}
+	if e.ActorRoles == nil {
+		e.ActorRoles = []string{}
+	}
 	return json.Marshal(struct {
 		plain
 		Data json.RawMessage `json:"data"`
 	}{plain(e), data})
 }
+
+// AccountsChain is the PageID of the accounts chain's events: enrolment, logins, password
+// and role changes (accounts_audit.go). No page has an empty id.
+const AccountsChain = ""
 
 // GenesisHash is the PrevHash of a chain's first event.
 const GenesisHash = "sha256:0000000000000000000000000000000000000000000000000000000000000000"
@@ -64,7 +82,11 @@ func (e AuditEvent) hashInput() []byte {
 		PageID    string          `json:"pageId"`
 		Revision  int             `json:"revision"`
 		Data      json.RawMessage `json:"data"`
-	}{e.Seq, e.At.UTC().Format("2006-01-02T15:04:05.000Z"), e.Actor, e.ActorName, e.Action, e.PageID, e.Revision, json.RawMessage(orEmptyObject(e.Data))})
+		// Added later: omitted when empty, so the bytes of an older event are unchanged.
+		ActorRoles []string `json:"actorRoles,omitempty"`
+		RequestID  string   `json:"requestId,omitempty"`
+	}{e.Seq, e.At.UTC().Format("2006-01-02T15:04:05.000Z"), e.Actor, e.ActorName, e.Action, e.PageID, e.Revision,
+		json.RawMessage(orEmptyObject(e.Data)), e.ActorRoles, e.RequestID})
 	return b
 }
 
@@ -82,6 +104,25 @@ func (e AuditEvent) ComputeHash() string {
 	h.Write([]byte("\n"))
 	h.Write(e.hashInput())
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// appendEventAs is appendEvent recording the acting principal's roles and request id
+// (empty for the scheduler and the command line).
+func (c *Change) appendEventAs(ev workflow.Event, actor cms.Principal, actorName string, at time.Time) {
+	c.appendEvent(ev, actorName, at)
+	e := &c.Events[len(c.Events)-1]
+	e.ActorRoles, e.RequestID = roleNames(actor.Roles), actor.RequestID
+	e.Hash = e.ComputeHash()
+	c.Page.Audit.Hash = e.Hash
+}
+
+// roleNames returns the roles as strings; nil for none.
+func roleNames(roles []cms.Role) []string {
+	var out []string
+	for _, r := range roles {
+		out = append(out, string(r))
+	}
+	return out
 }
 
 // appendEvent links a workflow event to the page's chain: the event follows the page's
@@ -109,8 +150,14 @@ func (c *Change) appendEvent(ev workflow.Event, actorName string, at time.Time) 
 	c.Events = append(c.Events, e)
 }
 
-// EventID returns the id of event seq of a page's chain.
-func EventID(pageID string, seq int) string { return pageID + "/" + strconv.Itoa(seq) }
+// EventID returns the id of event seq of a page's chain ("accounts/<seq>" for the
+// accounts chain).
+func EventID(pageID string, seq int) string {
+	if pageID == AccountsChain {
+		return "accounts/" + strconv.Itoa(seq)
+	}
+	return pageID + "/" + strconv.Itoa(seq)
+}
 
 // ChainBreak describes the first broken link found by VerifyChain.
 type ChainBreak struct {
@@ -121,6 +168,9 @@ type ChainBreak struct {
 
 // Error implements error.
 func (b *ChainBreak) Error() string {
+	if b.PageID == AccountsChain {
+		return fmt.Sprintf("accounts chain: audit event %d: %s", b.Seq, b.Reason)
+	}
 	return fmt.Sprintf("page %s: audit event %d: %s", b.PageID, b.Seq, b.Reason)
 }
 

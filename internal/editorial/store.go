@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
@@ -57,7 +59,8 @@ type Store interface {
 	// Revisions returns every revision of a page with its content, oldest first.
 	Revisions(ctx context.Context, pageID string) ([]Revision, error)
 	// AuditEvents returns audit events matching f: a whole chain in seq order when only
-	// f.PageID is set and f.Limit is 0, newest first otherwise.
+	// f.PageID (or only f.Accounts) is set and f.Limit is 0, newest first otherwise. Without
+	// f.Accounts only pages' events match.
 	AuditEvents(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
 	// ScheduledDue returns pages in state scheduled whose time is at or before now.
 	ScheduledDue(ctx context.Context, now time.Time) ([]Page, error)
@@ -77,6 +80,35 @@ type Store interface {
 	LiveSnapshot(ctx context.Context, pageID string) (LivePage, error)
 	// ChangeSeq returns the change counter without changing it (what delivery caches poll).
 	ChangeSeq(ctx context.Context) (int64, error)
+
+	// AppendAuditEvent stores e, an event of the accounts chain (PageID AccountsChain),
+	// which has no page document: e is linked by the caller to the head AccountsHead
+	// returned, and stored only if the chain has no event e.Seq yet (else
+	// cms.CodeVersionConflict: re-read the head and link again).
+	AppendAuditEvent(ctx context.Context, e AuditEvent) error
+	// AccountsHead returns the seq and hash of the accounts chain's last event (zero values
+	// for an empty chain).
+	AccountsHead(ctx context.Context) (AuditHead, error)
+
+	// The verifiable log. Every audit event of every chain is one leaf of one append-only
+	// Merkle tree hashed as golang.org/x/mod/sumdb/tlog hashes: leaf n's record data is the
+	// event's Hash string, and the event's LogIndex is n. The store keeps the tree's stored
+	// hashes (tlog.StoredHashes), so proofs are computed from them (a tlog.HashReader over
+	// LogHashes) without reading events. A store sequences events either in Commit and
+	// AppendAuditEvent (then it writes each LogIndex into c.Events) or later, in AppendLog;
+	// a LogIndex set by the caller is ignored.
+	//
+	// LogSize returns the number of leaves whose stored hashes are all written: the size of
+	// the tree that proofs can be made for. It never decreases.
+	LogSize(ctx context.Context) (int64, error)
+	// LogHashes returns the stored hashes at these stored-hash indexes (tlog.StoredHashIndex),
+	// in the order asked; cms.CodeNotFound if one is not stored.
+	LogHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error)
+	// LogEvents returns the events with from <= LogIndex < to, in LogIndex order.
+	LogEvents(ctx context.Context, from, to int64) ([]AuditEvent, error)
+	// AppendLog sequences stored events that are not in the log yet (in a deterministic
+	// order) and returns how many it added. It is safe to run in several processes at once.
+	AppendLog(ctx context.Context) (int64, error)
 }
 
 // Change is one atomic change of one page.
@@ -141,12 +173,14 @@ type ListFilter struct {
 	AfterShared int
 }
 
-// AuditFilter selects audit events.
+// AuditFilter selects audit events: pages' events, or with Accounts the accounts chain's
+// (a whole chain in seq order when nothing else but Accounts is set).
 type AuditFilter struct {
-	PageID string
-	Actor  string
-	Action string
-	Limit  int
+	Accounts bool
+	PageID   string
+	Actor    string
+	Action   string
+	Limit    int
 	// Before is the cursor for the global log: events strictly older than (BeforeAt, BeforeID).
 	BeforeAt *time.Time
 	BeforeID string

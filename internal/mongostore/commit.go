@@ -47,6 +47,9 @@ const orphanAge = 30 * time.Second
 // only one that loses a race after that check leaves a gap, which delivery treats as
 // "reload".
 func (s *Store) Commit(ctx context.Context, c *editorial.Change) error {
+	for i := range c.Events {
+		c.Events[i].LogIndex = nil // given by the sequencer (tlog.go), whatever the caller says
+	}
 	var err error
 	if s.transactions {
 		err = s.commitInTransaction(ctx, c)
@@ -55,6 +58,9 @@ func (s *Store) Commit(ctx context.Context, c *editorial.Change) error {
 	}
 	if errors.Is(err, errPageDuplicate) {
 		return s.createConflict(ctx, c.Page)
+	}
+	if err == nil && len(c.Events) > 0 {
+		s.wakeLog()
 	}
 	return err
 }

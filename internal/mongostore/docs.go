@@ -16,7 +16,9 @@ import (
 //	revisions          revisionDoc, `_id` = editorial.RevisionID(pageId, number)
 //	audit              editorial.AuditEvent, `_id` = editorial.EventID(pageId, seq)
 //	outbox             outboxDoc, `_id` = the outbox event's id
-//	meta               {_id: "changes", seq}: the change counter
+//	meta               {_id: "changes", seq}: the change counter; {_id: "tlog", …}: the
+//	                   verifiable log's state (tlog.go)
+//	tlog_hashes        the log's stored hashes, `_id` = tlog.StoredHashIndex
 //	users, refresh_tokens, revoked_sessions, webhooks, webhook_deliveries, reader_reviews
 //	                   the domain types as they are (their bson tags)
 

@@ -77,3 +77,7 @@ func (s *Store) Client() *mongo.Client { return s.client }
 // SimulateCrashBeforeFlush makes standalone Commits stop right after their page write, as
 // a crash there would, leaving the events and outbox entries in the page's pending lists.
 func (s *Store) SimulateCrashBeforeFlush(on bool) { s.skipFlush = on }
+
+// SimulateCrashAfterLogClaim makes AppendLog stop right after it claims a batch of leaves,
+// as a crash there would, leaving the batch for the next AppendLog to finish.
+func (s *Store) SimulateCrashAfterLogClaim(on bool) { s.logCrashAfterClaim = on }

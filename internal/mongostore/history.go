@@ -78,7 +78,13 @@ func (s *Store) Revisions(ctx context.Context, pageID string) ([]editorial.Revis
 // event is cleared from it only after it was copied, so every event of the chain as the
 // page was before this call is in one read or the other.
 func (s *Store) AuditEvents(ctx context.Context, f editorial.AuditFilter) ([]editorial.AuditEvent, error) {
-	if f.PageID != "" && f.Actor == "" && f.Action == "" && f.Limit == 0 {
+	wholeChain := f.Actor == "" && f.Action == "" && f.Limit == 0
+	switch {
+	case f.Accounts && wholeChain:
+		cur, err := s.coll(collAudit).Find(ctx, bson.D{{Key: "pageId", Value: editorial.AccountsChain}},
+			options.Find().SetSort(bson.D{{Key: "pageId", Value: 1}, {Key: "seq", Value: 1}}))
+		return all[editorial.AuditEvent](ctx, cur, err, "audit events")
+	case f.PageID != "" && wholeChain:
 		return s.chain(ctx, f.PageID)
 	}
 	filter := bson.D{}
@@ -86,6 +92,11 @@ func (s *Store) AuditEvents(ctx context.Context, f editorial.AuditFilter) ([]edi
 		if c.v != "" {
 			filter = append(filter, bson.E{Key: c.field, Value: c.v})
 		}
+	}
+	if f.Accounts {
+		filter = append(filter, bson.E{Key: "pageId", Value: editorial.AccountsChain})
+	} else if f.PageID == "" {
+		filter = append(filter, bson.E{Key: "pageId", Value: bson.D{{Key: "$ne", Value: editorial.AccountsChain}}})
 	}
 	if f.BeforeAt != nil {
 		filter = append(filter, bson.E{Key: "$or", Value: bson.A{

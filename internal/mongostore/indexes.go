@@ -47,10 +47,14 @@ var indexes = []indexSpec{
 	{collAudit, "at", keys("at", -1, "_id", -1), false},
 	{collAudit, "actor_at_id", keys("actor", 1, "at", -1, "_id", -1), false},
 	{collAudit, "action_at_id", keys("action", 1, "at", -1, "_id", -1), false},
+	// The verifiable log: events without a leaf, oldest first (logIndex null), and leaves
+	// by index.
+	{collAudit, "log_index_at_page_seq", keys("logIndex", 1, "at", 1, "pageId", 1, "seq", 1), false},
 	// Outbox: what the dispatcher has not fanned out yet, oldest first; pruning.
 	{collOutbox, "fanned_at_id", keys("fannedOutAt", 1, "at", 1, "_id", 1), false},
 	{collUsers, "email_unique", keys("email", 1), true},
 	{collRefresh, "family", keys("familyId", 1), false},
+	{collRefresh, "user", keys("userId", 1), false}, // UserFamilies: a password change ends the other sessions
 	{collRefresh, "expires", keys("expiresAt", 1), false},
 	{collSessions, "revoked", keys("revokedAt", 1), false},
 	{collDeliveries, "webhook_created_id", keys("webhookId", 1, "createdAt", -1, "_id", -1), false},

@@ -102,7 +102,7 @@ func (s *Store) copyEvents(ctx context.Context, events []editorial.AuditEvent, i
 	}
 	docs := make([]any, len(events))
 	for i, e := range events {
-		e.ID = editorial.EventID(e.PageID, e.Seq)
+		e.ID, e.LogIndex = editorial.EventID(e.PageID, e.Seq), nil
 		docs[i] = e
 	}
 	_, err := s.coll(collAudit).InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
@@ -167,10 +167,13 @@ func (s *Store) Recover(ctx context.Context) (int, error) {
 // longest an audit event of a crashed process stays only in its page document.
 const sweepInterval = 30 * time.Second
 
-// RunBackground runs Recover every sweepInterval until ctx ends (the app starts it with
-// its background jobs). On a replica set nothing is ever pending, and each sweep is one
+// RunBackground runs Recover every sweepInterval, and the verifiable log's sequencer
+// (runLog), until ctx ends (the app starts it with its background jobs). On a replica set nothing is ever pending, and each sweep is one
 // empty indexed query.
 func (s *Store) RunBackground(ctx context.Context) {
+	logDone := make(chan struct{})
+	go func() { defer close(logDone); s.runLog(ctx) }()
+	defer func() { <-logDone }()
 	t := time.NewTicker(sweepInterval)
 	defer t.Stop()
 	for {

@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -43,6 +44,13 @@ type Store struct {
 	// skipFlush makes a standalone Commit stop after its page write, as a crash there
 	// would: set only by tests (export_test.go), to check that Recover finishes the change.
 	skipFlush bool
+
+	// The verifiable log's sequencer (tlog.go): one AppendLog at a time in this process,
+	// woken after every change that stored events. logCrashAfterClaim makes AppendLog stop
+	// after claiming a batch, as a crash there would (tests only).
+	logMu              sync.Mutex
+	logWake            chan struct{}
+	logCrashAfterClaim bool
 }
 
 // serverSelectionTimeout bounds how long an operation waits for a reachable server before
@@ -68,7 +76,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to MongoDB: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(cfg.Database), log: cfg.Logger}
+	s := &Store{client: client, db: client.Database(cfg.Database), log: cfg.Logger, logWake: make(chan struct{}, 1)}
 	fail := func(what string, err error) (*Store, error) {
 		_ = client.Disconnect(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("%s: %w", what, err)
@@ -84,6 +92,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	if err := s.ensureChangeCounter(ctx); err != nil {
 		return fail("create the change counter", err)
+	}
+	if err := s.ensureLogState(ctx); err != nil {
+		return fail("create the verifiable log", err)
 	}
 	if n, err := s.Recover(ctx); err != nil {
 		return fail("finish interrupted page changes", err)
@@ -160,6 +171,7 @@ const (
 	collWebhooks      = "webhooks"
 	collDeliveries    = "webhook_deliveries"
 	collReaderReviews = "reader_reviews"
+	collLogHashes     = "tlog_hashes"
 )
 
 // coll returns a collection of the store's database.

@@ -59,10 +59,8 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c *editorial.Change) erro
 			return err
 		}
 	}
-	for _, e := range c.Events {
-		if err := s.insertEvent(ctx, tx, e); err != nil {
-			return err
-		}
+	if err := s.insertEvents(ctx, tx, c.Events); err != nil {
+		return err
 	}
 	for _, o := range c.Outbox {
 		if _, err := s.exec(ctx, tx, `INSERT INTO outbox (id, event, page_id, slug, revision, at) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -224,15 +222,50 @@ func (s *Store) insertRevision(ctx context.Context, tx *sql.Tx, r editorial.Revi
 	}
 }
 
+// insertEvents stores audit events and appends them to the verifiable log, in the same
+// transaction: each event's LogIndex is written into events (the caller's slice).
+func (s *Store) insertEvents(ctx context.Context, tx *sql.Tx, events []editorial.AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	first, err := s.appendLeaves(ctx, tx, events)
+	if err != nil {
+		return err
+	}
+	for i := range events {
+		n := first + int64(i)
+		events[i].LogIndex = &n
+		if err := s.insertEvent(ctx, tx, events[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *Store) insertEvent(ctx context.Context, tx *sql.Tx, e editorial.AuditEvent) error {
-	_, err := s.exec(ctx, tx, `INSERT INTO audit (event_id, page_id, seq, at, actor, actor_name, action, revision, data, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, editorial.EventID(e.PageID, e.Seq), e.PageID, e.Seq, ms(e.At), e.Actor, e.ActorName,
-		e.Action, e.Revision, e.Data, e.PrevHash, e.Hash)
+	roles, err := rolesColumn(e.ActorRoles)
+	if err != nil {
+		return err
+	}
+	_, err = s.exec(ctx, tx, `INSERT INTO audit (event_id, page_id, seq, at, actor, actor_name, action, revision, data, prev_hash, hash,
+		actor_roles, request_id, log_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		editorial.EventID(e.PageID, e.Seq), e.PageID, e.Seq, ms(e.At), e.Actor, e.ActorName,
+		e.Action, e.Revision, e.Data, e.PrevHash, e.Hash, roles, e.RequestID, e.LogIndex)
 	if err := translate(err, "audit event"); cms.IsCode(err, cms.CodeConflict) {
-		return &cms.Error{Code: cms.CodeVersionConflict, Message: "the page's audit chain moved on", Err: err}
+		return &cms.Error{Code: cms.CodeVersionConflict, Message: "the audit chain moved on", Err: err}
 	} else {
 		return err
 	}
+}
+
+// rolesColumn stores an event's actor roles as a JSON array, or the empty string for none
+// (events from before roles were recorded, and the scheduler's).
+func rolesColumn(roles []string) (string, error) {
+	if len(roles) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(roles)
+	return string(b), err
 }
 
 // putLive writes what delivery serves of a page after a publication or unpublication.
@@ -483,7 +516,7 @@ func (s *Store) Revisions(ctx context.Context, pageID string) ([]editorial.Revis
 	return out, translate(rows.Err(), "revisions")
 }
 
-const eventColumns = `page_id, seq, at, actor, actor_name, action, revision, data, prev_hash, hash`
+const eventColumns = `page_id, seq, at, actor, actor_name, action, revision, data, prev_hash, hash, actor_roles, request_id, log_index`
 
 // AuditEvents returns audit events matching f.
 func (s *Store) AuditEvents(ctx context.Context, f editorial.AuditFilter) ([]editorial.AuditEvent, error) {
@@ -494,8 +527,13 @@ func (s *Store) AuditEvents(ctx context.Context, f editorial.AuditFilter) ([]edi
 			where, args = append(where, c.col+" = ?"), append(args, c.v)
 		}
 	}
+	if f.Accounts {
+		where = append(where, "page_id = ''")
+	} else if f.PageID == "" {
+		where = append(where, "page_id <> ''")
+	}
 	order := " ORDER BY at DESC, event_id DESC"
-	wholeChain := f.PageID != "" && f.Actor == "" && f.Action == "" && f.Limit == 0
+	wholeChain := (f.PageID != "" || f.Accounts) && f.Actor == "" && f.Action == "" && f.Limit == 0
 	if wholeChain {
 		order = " ORDER BY seq"
 	} else if f.BeforeAt != nil {
@@ -511,6 +549,11 @@ func (s *Store) AuditEvents(ctx context.Context, f editorial.AuditFilter) ([]edi
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
+	return s.queryEvents(ctx, q, args...)
+}
+
+// queryEvents runs a query selecting eventColumns and decodes every row.
+func (s *Store) queryEvents(ctx context.Context, q string, args ...any) ([]editorial.AuditEvent, error) {
 	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, translate(err, "audit events")
@@ -520,8 +563,19 @@ func (s *Store) AuditEvents(ctx context.Context, f editorial.AuditFilter) ([]edi
 	for rows.Next() {
 		var e editorial.AuditEvent
 		var at int64
-		if err := rows.Scan(&e.PageID, &e.Seq, &at, &e.Actor, &e.ActorName, &e.Action, &e.Revision, &e.Data, &e.PrevHash, &e.Hash); err != nil {
+		var roles string
+		var logIndex sql.NullInt64
+		if err := rows.Scan(&e.PageID, &e.Seq, &at, &e.Actor, &e.ActorName, &e.Action, &e.Revision, &e.Data, &e.PrevHash, &e.Hash,
+			&roles, &e.RequestID, &logIndex); err != nil {
 			return nil, translate(err, "audit events")
+		}
+		if roles != "" {
+			if err := decode([]byte(roles), &e.ActorRoles); err != nil {
+				return nil, err
+			}
+		}
+		if logIndex.Valid {
+			e.LogIndex = &logIndex.Int64
 		}
 		e.ID, e.At = editorial.EventID(e.PageID, e.Seq), fromMS(at)
 		out = append(out, e)

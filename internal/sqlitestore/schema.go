@@ -110,9 +110,14 @@ CREATE TABLE users (
 	roles         TEXT NOT NULL,         -- JSON array
 	credentials   TEXT NOT NULL,
 	disabled      INTEGER NOT NULL,
-	password_hash TEXT NOT NULL,
+	password_hash TEXT NOT NULL,         -- '' until enrolment
 	created_at    INTEGER NOT NULL,
-	updated_at    INTEGER NOT NULL
+	updated_at    INTEGER NOT NULL,
+	password_change_required INTEGER NOT NULL,
+	enrolment_hash    TEXT,              -- one-time tokens: hex SHA-256 and expiry, or NULL
+	enrolment_expires INTEGER,
+	reset_hash        TEXT,
+	reset_expires     INTEGER
 );
 
 CREATE TABLE refresh_tokens (
@@ -125,6 +130,7 @@ CREATE TABLE refresh_tokens (
 	revoked_at INTEGER
 );
 CREATE INDEX refresh_family ON refresh_tokens (family_id);
+CREATE INDEX refresh_user ON refresh_tokens (user_id);
 CREATE INDEX refresh_expires ON refresh_tokens (expires_at);
 
 CREATE TABLE revoked_sessions (
@@ -185,6 +191,22 @@ CREATE TABLE reader_reviews (
 );
 CREATE INDEX reader_reviews_state ON reader_reviews (state, created_at DESC, id DESC);
 CREATE INDEX reader_reviews_slug ON reader_reviews (slug, state, created_at DESC, id DESC);
+`,
+	// The verifiable log (tlog.go): every audit event's leaf index and the tree's stored
+	// hashes; the actor's roles and request id of each event; the accounts chain lives in
+	// audit with page_id ''. Events written before get their leaves when the store opens
+	// (Store.AppendLog).
+	`
+ALTER TABLE audit ADD COLUMN actor_roles TEXT NOT NULL DEFAULT ''; -- JSON array, '' for none
+ALTER TABLE audit ADD COLUMN request_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN log_index INTEGER;
+CREATE UNIQUE INDEX audit_log_index ON audit (log_index) WHERE log_index IS NOT NULL;
+CREATE INDEX audit_unlogged ON audit (at, page_id, seq) WHERE log_index IS NULL;
+
+CREATE TABLE tlog_hashes (
+	idx  INTEGER PRIMARY KEY,                -- tlog.StoredHashIndex
+	hash BLOB NOT NULL
+);
 `,
 }
 

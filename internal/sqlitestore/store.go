@@ -76,6 +76,12 @@ type Store struct {
 
 	users    memo[auth.User] // see UserByID
 	sessions memo[bool]      // revoked or not, by family id; see FamilyRevoked
+
+	// writeMu serialises write (the writer is one connection anyway), so that what a
+	// transaction leaves for after its commit is its own: the verifiable log's right edge
+	// (tlog.go), kept in edge while it is known to be the committed one, else nil.
+	writeMu           sync.Mutex
+	edge, pendingEdge *logEdge
 }
 
 // Open takes the data dir's lock, opens (or creates) the database, and brings its schema up
@@ -114,6 +120,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err == nil {
 		s.wst.db, s.rst.db = s.w, s.r
 		err = s.migrate(ctx)
+	}
+	if err == nil {
+		// Events written before the store had the verifiable log get their leaves now.
+		var n int64
+		if n, err = s.AppendLog(ctx); n > 0 {
+			s.log.Info("store: added the audit events written before to the verifiable log", "events", n)
+		}
 	}
 	if err != nil {
 		s.Close(context.Background())
@@ -289,15 +302,25 @@ func (s *Store) Path() string { return s.path }
 // write runs fn in one write transaction, committed when fn returns nil and rolled back
 // otherwise.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	s.pendingEdge = nil
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err, "store")
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
+		s.edge = nil // the transaction may have read or built an edge it does not commit
 		return err
 	}
 	err = translate(tx.Commit(), "store")
+	switch {
+	case err != nil:
+		s.edge = nil
+	case s.pendingEdge != nil:
+		s.edge = s.pendingEdge
+	}
 	s.wst.prepareLater(ctx)
 	return err
 }

@@ -60,10 +60,12 @@ func groups() []group {
 		{"Live", liveTests()},
 		{"Users", userTests()},
 		{"Refresh", refreshTests()},
+		{"Accounts", accountTests()},
 		{"Webhooks", webhookTests()},
 		{"Outbox", outboxTests()},
 		{"Deliveries", deliveryTests()},
 		{"Reviews", reviewTests()},
 		{"Lifecycle", lifecycleTests()},
+		{"Log", logTests()},
 	}
 }
