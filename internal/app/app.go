@@ -21,6 +21,7 @@ import (
 	"github.com/monograph-cms/monograph/internal/httpapi"
 	"github.com/monograph-cms/monograph/internal/reviews"
 	"github.com/monograph-cms/monograph/internal/storage"
+	"github.com/monograph-cms/monograph/internal/transparency"
 	"github.com/monograph-cms/monograph/internal/webhook"
 	webadmin "github.com/monograph-cms/monograph/web-admin"
 )
@@ -49,6 +50,9 @@ type App struct {
 	Webhooks   *webhook.Service
 	Dispatcher *webhook.Dispatcher
 	Reviews    *reviews.Service
+	// Transparency is the verifiable log: signed checkpoints and proofs over every audit
+	// event (transparency.go).
+	Transparency *transparency.Log
 
 	server   *http.Server
 	listener net.Listener
@@ -129,19 +133,23 @@ func (a *App) buildServices(o Options) error {
 	a.Pages = editorial.NewService(editorial.Config{
 		DefaultReviewIntervalDays: a.Config.ReviewIntervalDays, CheckSeverities: severities,
 	}, a.Store, a.Clock, a.Auth, a.Log)
+	if a.Pages.Accounts, err = newRuleAccounts(a.Config, a.Auth); err != nil {
+		return err
+	}
+	a.Auth.SetAccountRecorder(a.Pages) // account events go on the accounts audit chain
 	// Delivery: published pages from memory, updated in-process on every publish and
 	// unpublish, and by polling the change counter when other processes share the store.
 	a.Delivery = delivery.New(delivery.Config{
 		MaxAge: a.Config.CacheMaxAge, StaleWhileRevalidate: a.Config.StaleWhileRevalidate,
 		Poll: a.Config.ChangePoll, Exclusive: a.Store.Exclusive(), Logger: a.Log,
-		HotBytes: int64(a.Config.DeliveryCacheMB) << 20,
+		HotBytes: int64(a.Config.DeliveryCacheMB) << 20, Derive: a.Pages.DeriveLive,
 	}, a.Store, a.Clock)
 	a.Pages.OnLiveChange = a.Delivery.Apply
 	if err := a.buildIntegrations(); err != nil {
 		return err
 	}
 	a.Pages.OnOutbox = a.Dispatcher.Wake
-	return nil
+	return a.buildTransparency()
 }
 
 // Serve listens on the configured address, serves the API, and runs the background jobs
@@ -153,7 +161,7 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	api, err := httpapi.New(httpapi.Config{MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxyList()}, httpapi.Deps{
 		Auth: a.Auth, Authz: enforcer, Pages: a.Pages, Clock: a.Clock, Ready: a.Store.Ping, Admin: webadmin.FS(), Log: a.Log,
-		Webhooks: a.Webhooks, Reviews: a.Reviews,
+		Webhooks: a.Webhooks, Reviews: a.Reviews, Transparency: a.Transparency,
 	})
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -13,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/monograph-cms/monograph/internal/auth"
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/sqlitestore"
 )
@@ -22,11 +20,14 @@ const usage = `usage: monograph <command> [flags]
 
 commands:
   serve                 run the server (embedded store under --data unless MONGODB_URI is set)
-  users add             create a user; the password is read from stdin
+  users add             create a user; the password is read from stdin (temporary unless --own)
+  users passwd          set a user's password, read from stdin (temporary unless --own)
   import FILE|DIR       import pages (with their revision history) from JSON files
   export DIR            export every page with its revision history and audit chain
   backup FILE           write a consistent copy of the embedded store, while the server runs
-  audit verify          check every page's audit hash chain; non-zero exit on a break
+  audit verify          check every audit hash chain and the verifiable log (with
+                        --checkpoint FILE: that the log extends a kept checkpoint);
+                        non-zero exit on a break
   healthcheck URL       exit 0 if URL answers 2xx (for container health checks)
 
 Run "monograph <command> -h" for the flags of a command.`
@@ -40,8 +41,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	switch cmd, rest := args[0], args[1:]; {
 	case cmd == "serve":
 		return runServe(ctx, rest, stdout, stderr, getenv)
-	case cmd == "users" && len(rest) > 0 && rest[0] == "add":
-		return runUsersAdd(ctx, rest[1:], stdin, stdout, stderr, getenv)
+	case cmd == "users":
+		return runUsers(ctx, rest, stdin, stdout, stderr, getenv)
 	case cmd == "import":
 		return runImport(ctx, rest, stdout, stderr, getenv)
 	case cmd == "export":
@@ -49,7 +50,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	case cmd == "backup":
 		return runBackup(ctx, rest, stdout, stderr, getenv)
 	case cmd == "audit" && len(rest) > 0 && rest[0] == "verify":
-		return runAuditVerify(ctx, rest[1:], stdout, stderr, getenv)
+		return runAuditVerifyAll(ctx, rest[1:], stdout, stderr, getenv)
 	case cmd == "healthcheck" && len(rest) == 1:
 		return healthcheck(ctx, rest[0])
 	case cmd == "help" || cmd == "-h" || cmd == "--help":
@@ -148,42 +149,6 @@ func roleList(roles []cms.Role) string {
 		s[i] = string(r)
 	}
 	return strings.Join(s, ",")
-}
-
-func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
-	var email, name, roles, credentials string
-	cfg, _, err := parseConfig("users add", args, stderr, getenv, func(fs *flag.FlagSet) {
-		fs.StringVar(&email, "email", "", "email (required)")
-		fs.StringVar(&name, "name", "", "full name (required)")
-		fs.StringVar(&roles, "roles", "", "comma-separated roles: writer, reviewer, editor, admin (required)")
-		fs.StringVar(&credentials, "credentials", "", "professional credentials shown with signatures, e.g. MD, PharmD")
-	})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stderr, "Password (at least 12 characters), then Enter:")
-	password, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("read password from stdin: %w", err)
-	}
-	password = strings.TrimRight(password, "\r\n")
-	var rs []cms.Role
-	for _, r := range strings.Split(roles, ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			rs = append(rs, cms.Role(r))
-		}
-	}
-	a, err := Open(ctx, cfg, Options{Logger: NewLogger(cfg, stderr)})
-	if err != nil {
-		return err
-	}
-	defer a.Close(context.Background())
-	u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: email, Name: name, Password: password, Roles: rs, Credentials: credentials})
-	if err != nil {
-		return describe(err)
-	}
-	fmt.Fprintf(stdout, "created user %s (%s) with roles %s\n", u.Email, u.ID, roleList(u.Roles))
-	return nil
 }
 
 // runBackup copies the embedded store while a server may be running on it. It does not open

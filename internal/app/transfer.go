@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,7 +85,10 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 		pr.step(i + 1)
 	}
-	fmt.Fprintf(stdout, "exported %d pages to %s\n", len(ids), dir)
+	if err := exportAccounts(ctx, a.Store, dir); err != nil {
+		return fmt.Errorf("accounts: %w", err)
+	}
+	fmt.Fprintf(stdout, "exported %d pages and the accounts (%s, no passwords) to %s\n", len(ids), accountsFile, dir)
 	return nil
 }
 
@@ -105,6 +112,8 @@ type checkedFile struct {
 	name     string
 	sha256   [sha256.Size]byte
 	slug     string
+	pageID   string
+	signings []editorial.Signing
 	problems []string
 }
 
@@ -114,17 +123,30 @@ type checkedFile struct {
 // being decoded and checked while one is written; a file whose bytes changed since it was
 // checked stops the import there.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	cfg, rest, err := parseConfig("import", args, stderr, getenv, nil)
+	var withAccounts bool
+	cfg, rest, err := parseConfig("import", args, stderr, getenv, func(fs *flag.FlagSet) {
+		fs.BoolVar(&withAccounts, "with-accounts", false,
+			"create the accounts of the directory's "+accountsFile+" that this store lacks, without passwords, "+
+				"so their approvals verify (this trusts the file's signers; the audit trail records it)")
+	})
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 {
-		return errors.New("usage: monograph import FILE|DIR [--data DIR | --mongodb-uri URI]")
+		return errors.New("usage: monograph import FILE|DIR [--with-accounts] [--data DIR | --mongodb-uri URI]")
 	}
 	names, err := jsonFiles(rest[0])
 	if err != nil {
 		return err
 	}
+	accountsPath := ""
+	names = slices.DeleteFunc(names, func(n string) bool {
+		if filepath.Base(n) == accountsFile {
+			accountsPath = n
+			return true
+		}
+		return false
+	})
 	checked := make([]checkedFile, len(names))
 	check := &progress{w: stderr, verb: "checked", total: len(names)}
 	_ = inParallel(len(names), func(i int) checkedFile {
@@ -132,6 +154,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		c := checkedFile{name: names[i], sha256: sum, problems: problems}
 		if len(problems) == 0 {
 			c.slug = f.slug()
+			if f.export != nil {
+				c.pageID, c.signings = f.export.PageID(), f.export.Signings()
+			}
 		}
 		return c
 	}, func(i int, c checkedFile) error {
@@ -173,6 +198,37 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			fmt.Fprintln(stderr, p)
 		}
 		return errors.New("nothing was imported: the store already holds some of these pages")
+	}
+	if withAccounts {
+		if accountsPath == "" {
+			return fmt.Errorf("--with-accounts: %s has no %s (monograph export writes one)", rest[0], accountsFile)
+		}
+		created, err := importAccounts(ctx, a.Store, accountsPath, a.Clock.Now(), stderr)
+		if len(created) > 0 {
+			sum, _ := fileSHA256(accountsPath)
+			a.Pages.RecordAccountEvent(ctx, operatorPrincipal(getenv), "accounts_imported",
+				map[string]any{"file": filepath.Base(accountsPath), "sha256": sum, "created": created})
+		}
+		if err != nil {
+			return fmt.Errorf("%w; no page was imported", err)
+		}
+	}
+	// Every approval must be signed by an account of this store that was a reviewer when it
+	// signed: a file cannot bring its own signers.
+	for _, c := range checked {
+		if br := editorial.CheckSigners(ctx, a.Pages.Accounts, c.signings); br != nil {
+			problems = append(problems, fmt.Sprintf("%s: audit event %d: %s", c.name, br.Seq, br.Reason))
+		}
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p)
+		}
+		hint := ""
+		if accountsPath != "" && !withAccounts {
+			hint = "; if you trust " + accountsPath + ", add --with-accounts to create its accounts first"
+		}
+		return errors.New("nothing was imported: approvals must be signed by reviewers with an account in this store" + hint)
 	}
 	// Pages are written in batches, each one store change where the store allows it (the
 	// embedded store: one transaction per batch, so far fewer writes of shared index pages).
@@ -228,8 +284,27 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
+	// The import itself is on the record: who ran it, which files (by SHA-256), which pages.
+	files := make([]any, len(checked))
+	for i, c := range checked {
+		files[i] = map[string]any{"file": filepath.Base(c.name), "sha256": hex.EncodeToString(c.sha256[:]), "slug": c.slug, "pageId": c.pageID}
+	}
+	a.Pages.RecordAccountEvent(ctx, operatorPrincipal(getenv), "import", map[string]any{"pages": len(checked), "files": files})
 	fmt.Fprintf(stdout, "imported %d pages\n", len(checked))
 	return nil
+}
+
+// operatorPrincipal names the person running a command-line operation, for the audit
+// trail: the operating-system user (the command line has no sign-in).
+func operatorPrincipal(getenv func(string) string) cms.Principal {
+	name := getenv("USER")
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	if name == "" {
+		name = "unknown"
+	}
+	return cms.Principal{UserID: "operator:" + name, Name: "operator " + name}
 }
 
 // importBatch is how many exported pages are written in one store change.
@@ -446,4 +521,14 @@ func runAuditVerify(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	fmt.Fprintf(stdout, "audit chains intact: %d pages verified\n", total)
 	return nil
+}
+
+// fileSHA256 returns the hex SHA-256 of a file's bytes.
+func fileSHA256(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
 }

@@ -1,5 +1,5 @@
 // Package delivery serves published pages to websites: GET /api/v1/pages/{slug}, the page
-// list and the sync feed (API.md "Delivery"). It reads only the live snapshots written at
+// list and the sync feed (docs/api.md "Delivery"). It reads only the live snapshots written at
 // publish time, never a working copy, and answers every request from an immutable
 // in-memory snapshot of encoded responses, so the hot path is a map lookup and a write.
 //
@@ -65,6 +65,11 @@ type Config struct {
 	HotBytes int64
 	// Logger receives reload errors and refused snapshots.
 	Logger *slog.Logger
+	// Derive, when set, makes what is served of each page loaded from the store anew from
+	// its stored live revision, checking the signature (editorial.Service.DeriveLive): the
+	// snapshot stored beside the page is never trusted at load. A page it refuses is not
+	// served and is logged.
+	Derive func(context.Context, editorial.LivePage) (editorial.LivePage, error)
 }
 
 func (c Config) withDefaults() Config {
@@ -188,6 +193,15 @@ func (s *Service) Reload(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			for p := range work {
+				if s.cfg.Derive != nil && p.Live != nil {
+					d, err := s.cfg.Derive(ctx, p)
+					if err != nil {
+						s.log.Error("delivery: page not served: its stored live revision does not match its signature",
+							"pageId", p.ID, "slug", p.Slug, "error", err)
+						continue
+					}
+					p = d
+				}
 				if e := s.newEntry(p, now); e != nil {
 					loadedMu.Lock()
 					loaded[p.ID] = e

@@ -234,7 +234,7 @@ func items(n int) []string {
 	return out
 }
 
-// Issue 3, Must show: every invalid input of API.md → 4xx problem+json naming the field,
+// Issue 3, Must show: every invalid input of docs/api.md → 4xx problem+json naming the field,
 // and nothing written.
 func TestInvalidContentWritesNothing(t *testing.T) {
 	t.Parallel()
@@ -396,7 +396,8 @@ func checkChain(tb testing.TB, events []AuditEvent) {
 			tb.Fatalf("event %d: prevHash %s, want %s", e.Seq, e.PrevHash, prev)
 		}
 		ev := editorial.AuditEvent{Seq: e.Seq, At: e.At, Actor: e.Actor, ActorName: e.ActorName, Action: e.Action,
-			PageID: e.PageID, Revision: e.Revision, Data: string(e.Data), PrevHash: e.PrevHash}
+			PageID: e.PageID, Revision: e.Revision, Data: string(e.Data), PrevHash: e.PrevHash,
+			ActorRoles: e.ActorRoles, RequestID: e.RequestID}
 		if got := ev.ComputeHash(); got != e.Hash {
 			tb.Fatalf("event %d: hash %s does not match its content (%s)", e.Seq, e.Hash, got)
 		}

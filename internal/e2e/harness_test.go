@@ -458,7 +458,11 @@ type Page struct {
 	Approval    *Approval      `json:"approval"`
 	Live        *Live          `json:"live"`
 	ScheduledAt *time.Time     `json:"scheduledAt"`
-	CreatedBy   struct {
+	Unpublished *struct {
+		Revision int    `json:"revision"`
+		Reason   string `json:"reason"`
+	} `json:"unpublished"`
+	CreatedBy struct {
 		ID   string `json:"id"`
 		Name string `json:"name"`
 	} `json:"createdBy"`
@@ -475,16 +479,18 @@ type RevisionSummary struct {
 
 // AuditEvent is one event of GET /pages/:id/audit.
 type AuditEvent struct {
-	Seq       int             `json:"seq"`
-	At        time.Time       `json:"at"`
-	Actor     string          `json:"actor"`
-	ActorName string          `json:"actorName"`
-	Action    string          `json:"action"`
-	PageID    string          `json:"pageId"`
-	Revision  int             `json:"revision"`
-	Data      json.RawMessage `json:"data"`
-	PrevHash  string          `json:"prevHash"`
-	Hash      string          `json:"hash"`
+	Seq        int             `json:"seq"`
+	At         time.Time       `json:"at"`
+	Actor      string          `json:"actor"`
+	ActorName  string          `json:"actorName"`
+	Action     string          `json:"action"`
+	PageID     string          `json:"pageId"`
+	Revision   int             `json:"revision"`
+	Data       json.RawMessage `json:"data"`
+	PrevHash   string          `json:"prevHash"`
+	Hash       string          `json:"hash"`
+	ActorRoles []string        `json:"actorRoles"`
+	RequestID  string          `json:"requestId"`
 }
 
 // DataMap returns the event's data as a map.

@@ -18,7 +18,7 @@ import (
 
 var (
 	propSeed   = flag.Uint64("prop.seed", 0, "seed of TestPropertyNoUnapprovedLive (0: time-based)")
-	propBudget = flag.Duration("prop.budget", 20*time.Second, "time budget of TestPropertyNoUnapprovedLive")
+	propBudget = flag.Duration("prop.budget", 40*time.Second, "time budget of TestPropertyNoUnapprovedLive")
 )
 
 // propTest is the state of TestPropertyNoUnapprovedLive.
@@ -39,6 +39,10 @@ type propTest struct {
 	// fake clock in the middle of another worker's request would be a time machine no
 	// server meets, not a test of the workflow.
 	clockMu *sync.RWMutex
+	// pwMu guards passwords, which password resets change during the run.
+	pwMu *sync.Mutex
+	// tempUserID is a reviewer whose password an admin chose: never a valid signer.
+	tempUserID string
 }
 
 func (pt *propTest) fatalf(format string, args ...any) {
@@ -50,6 +54,10 @@ func (pt *propTest) fatalf(format string, args ...any) {
 func (pt *propTest) signInAll() {
 	pt.t.Helper()
 	pt.users = pt.users[:0]
+	// Held across the logins: another worker's password reset must not fall between
+	// reading a password and using it.
+	pt.pwMu.Lock()
+	defer pt.pwMu.Unlock()
 	for _, e := range pt.emails {
 		c := pt.s.LoginWith(pt.t, e, pt.passwords[e])
 		pt.users = append(pt.users, c)
@@ -58,6 +66,12 @@ func (pt *propTest) signInAll() {
 }
 
 func (pt *propTest) pick() *Client { return pt.users[pt.rng.IntN(len(pt.users))] }
+
+func (pt *propTest) password(email string) string {
+	pt.pwMu.Lock()
+	defer pt.pwMu.Unlock()
+	return pt.passwords[email]
+}
 
 // step is one request (or scheduler run) of a sequence.
 type step struct {
@@ -98,7 +112,8 @@ func (pt *propTest) pickFor(action string) *Client {
 // nextAction draws an action, weighted by the page's state so that random sequences reach
 // approval and publication often, while every action stays possible in every state.
 func (pt *propTest) nextAction(p Page) string {
-	weights := map[string]int{"save": 15, "submit": 8, "request-changes": 4, "approve": 8, "publish": 8, "unpublish": 5, "scheduler": 5}
+	weights := map[string]int{"save": 15, "submit": 8, "request-changes": 4, "approve": 8, "publish": 8, "unpublish": 5, "scheduler": 5,
+		"reset-password": 1, "toggle-role": 1}
 	switch p.State {
 	case "draft", "changes_requested":
 		weights["submit"] += 30
@@ -117,7 +132,7 @@ func (pt *propTest) nextAction(p Page) string {
 		total += w
 	}
 	x := pt.rng.IntN(total)
-	for _, a := range []string{"save", "submit", "request-changes", "approve", "publish", "unpublish", "scheduler"} {
+	for _, a := range []string{"save", "submit", "request-changes", "approve", "publish", "unpublish", "scheduler", "reset-password", "toggle-role"} {
 		if x < weights[a] {
 			return a
 		}
@@ -130,6 +145,12 @@ func (pt *propTest) nextAction(p Page) string {
 func (pt *propTest) randomStep(p Page) step {
 	rng := pt.rng
 	action := pt.nextAction(p)
+	switch action {
+	case "reset-password":
+		return pt.resetPasswordStep()
+	case "toggle-role":
+		return pt.toggleRoleStep()
+	}
 	if action == "scheduler" {
 		return step{"scheduler run", func() (*Resp, error) {
 			_, err := pt.s.App.Pages.RunScheduled(pt.t.Context())
@@ -168,12 +189,13 @@ func (pt *propTest) randomStep(p Page) step {
 	case "request-changes":
 		return post("request-changes", map[string]any{"revision": rev, "comment": "needs sources"})
 	case "approve":
-		pw := pt.passwords[c.Email]
+		right := pt.password(c.Email)
+		pw := right
 		if rng.IntN(10) == 0 {
 			pw = "wrong-password-" + strconv.Itoa(rng.IntN(100))
 		}
 		body := map[string]any{"revision": rev, "password": pw}
-		return step{fmt.Sprintf("%s approve r%d (password ok: %v) %v", who, rev, pw == pt.passwords[c.Email], hdr), func() (*Resp, error) {
+		return step{fmt.Sprintf("%s approve r%d (password ok: %v) %v", who, rev, pw == right, hdr), func() (*Resp, error) {
 			return c.Try("POST", path+"approve", body, hdr...)
 		}}
 	case "publish":
@@ -274,6 +296,7 @@ func (pt *propTest) checkHistory(p Page) {
 	}
 	type approval struct {
 		hash, reviewer string
+		due            time.Time
 	}
 	approvals := map[int]approval{}
 	signoff := 0 // revision number at the last approval or publication
@@ -288,8 +311,16 @@ func (pt *propTest) checkHistory(p Page) {
 				pt.fatalf("event %d (%s r%d by %s) does not match the revision list %+v", e.Seq, e.Action, e.Revision, e.Actor, r)
 			}
 		case "approve":
-			if !slices.Contains(pt.roles[e.Actor], "reviewer") {
-				pt.fatalf("event %d: approved by %s, roles %v", e.Seq, e.Actor, pt.roles[e.Actor])
+			// The roles the signer held when signing are in the event (roles change during
+			// the run).
+			if !slices.Contains(e.ActorRoles, "reviewer") {
+				pt.fatalf("event %d: approved by %s, roles then %v", e.Seq, e.Actor, e.ActorRoles)
+			}
+			if e.Actor == pt.tempUserID {
+				pt.fatalf("event %d: signed by an account whose password an admin chose", e.Seq)
+			}
+			if revision(e.Revision).Author.ID == e.Actor {
+				pt.fatalf("event %d: %s signed r%d, which they wrote", e.Seq, e.Actor, e.Revision)
 			}
 			if hash != revision(e.Revision).ContentHash {
 				pt.fatalf("event %d: approval of r%d signs %s, the revision is %s", e.Seq, e.Revision, hash, revision(e.Revision).ContentHash)
@@ -299,8 +330,11 @@ func (pt *propTest) checkHistory(p Page) {
 					pt.fatalf("event %d: %s approved r%d after authoring r%d (last signoff at r%d)", e.Seq, e.Actor, e.Revision, r.Number, signoff)
 				}
 			}
-			approvals[e.Revision] = approval{hash, e.Actor}
+			due, _ := time.Parse(time.RFC3339Nano, fmt.Sprint(data["nextReviewDue"]))
+			approvals[e.Revision] = approval{hash, e.Actor, due}
 			signoff = e.Revision
+		case "unpublish":
+			clear(approvals) // taking a page down voids its approval
 		case "publish", "scheduled_publish":
 			if e.Action == "scheduled_publish" && data["outcome"] != "published" {
 				continue
@@ -308,6 +342,9 @@ func (pt *propTest) checkHistory(p Page) {
 			a, ok := approvals[e.Revision]
 			if !ok || a.hash != hash || hash != revision(e.Revision).ContentHash {
 				pt.fatalf("event %d: r%d (%s) published without its approval (%+v)", e.Seq, e.Revision, hash, a)
+			}
+			if e.At.After(a.due) {
+				pt.fatalf("event %d: r%d published at %v under an approval due for review %v", e.Seq, e.Revision, e.At, a.due)
 			}
 			if rv, _ := data["reviewer"].(map[string]any); rv["id"] != a.reviewer {
 				pt.fatalf("event %d: publication names reviewer %v, the approval %s", e.Seq, rv["id"], a.reviewer)
@@ -337,7 +374,7 @@ func TestPropertyNoUnapprovedLive(t *testing.T) {
 		seed = uint64(time.Now().UnixNano())
 	}
 	t.Logf("seed %d (rerun with -prop.seed=%d; the workers' interleaving is not reproducible)", seed, seed)
-	budget, maxSeqs := *propBudget, 400
+	budget, maxSeqs := *propBudget, 5000
 	if testing.Short() {
 		budget, maxSeqs = 5*time.Second, 50
 	}
@@ -351,8 +388,19 @@ func TestPropertyNoUnapprovedLive(t *testing.T) {
 	r := admin.Do(t, "POST", "/api/v1/manage/users", map[string]any{"email": "both@example.com", "name": "Bo Both",
 		"password": "both-roles-password", "roles": []string{"writer", "reviewer"}, "credentials": "MD"})
 	MustStatus(t, r, 201)
+	// The admin chose Bo's password: Bo sets one of their own, or could never sign.
+	bo := s.LoginWith(t, "both@example.com", "both-roles-password")
+	MustStatus(t, bo.Do(t, "POST", "/api/v1/auth/password", map[string]any{"currentPassword": "both-roles-password", "newPassword": "bo-own-password-1"}), 204)
 	emails = append(emails, "both@example.com")
-	passwords["both@example.com"] = "both-roles-password"
+	passwords["both@example.com"] = "bo-own-password-1"
+	// Tess never changes the password the admin chose: no approval of hers may count.
+	r = admin.Do(t, "POST", "/api/v1/manage/users", map[string]any{"email": "temp@example.com", "name": "Tess Temporary",
+		"password": "temporary-password", "roles": []string{"reviewer"}, "credentials": "MD"})
+	MustStatus(t, r, 201)
+	var tess User
+	r.Decode(t, &tess)
+	emails = append(emails, "temp@example.com")
+	passwords["temp@example.com"] = "temporary-password"
 	roles := map[string][]string{}
 	for _, e := range emails {
 		c := s.LoginWith(t, e, passwords[e])
@@ -370,7 +418,7 @@ func TestPropertyNoUnapprovedLive(t *testing.T) {
 		t.Logf("no concurrent batches and one worker: %s", teststore.NoConcurrentAtomicity())
 	}
 
-	var mu sync.Mutex
+	var mu, pwMu sync.Mutex
 	var clockMu sync.RWMutex
 	var seqs, steps, concurrent, lives, checks int
 	deadline := time.Now().Add(budget)
@@ -382,7 +430,7 @@ func TestPropertyNoUnapprovedLive(t *testing.T) {
 			tb := goroutineTB{t}
 			pt := &propTest{t: tb, s: s, rng: rand.New(rand.NewPCG(seed, uint64(worker))),
 				emails: emails, passwords: passwords, roles: roles, hasDelivery: hasDelivery, clockMu: &clockMu,
-				concurrent: concurrentBatches}
+				concurrent: concurrentBatches, pwMu: &pwMu, tempUserID: tess.ID}
 			pt.still(func() { pt.signInAll() })
 			mine := 0
 			defer func() { t.Logf("worker %d ran %d sequences", worker, mine) }()
@@ -440,14 +488,30 @@ func (g goroutineTB) FailNow() {
 // sequence runs one random sequence on a new page and returns how many requests it made,
 // how many concurrent batches, and how many checks saw a live revision.
 func (pt *propTest) sequence(slug string) (steps, concurrent, lives int) {
-	t := pt.t
 	pt.log = pt.log[:0]
 	var p Page
 	var creator *Client
 	who := []int{0, 1, 4, 5, 6}[pt.rng.IntN(5)] // roles that may create
 	pt.still(func() {
 		creator = pt.users[who]
-		p = creator.Create(t, slug, Content(propTitles[pt.rng.IntN(len(propTitles))]))
+		r, err := creator.Try("POST", pagesPath, map[string]any{"slug": slug, "content": Content(propTitles[pt.rng.IntN(len(propTitles))])})
+		if err == nil && r.Status == 401 {
+			// The other worker reset this user's password: sign in again.
+			pt.pwMu.Lock()
+			creator, err = pt.s.Anon().login(creator.Email, pt.passwords[creator.Email])
+			pt.pwMu.Unlock()
+			if err != nil {
+				pt.fatalf("sign in again: %v", err)
+			}
+			pt.users[who] = creator
+			r, err = creator.Try("POST", pagesPath, map[string]any{"slug": slug, "content": Content(propTitles[pt.rng.IntN(len(propTitles))])})
+		}
+		if err != nil || r.Status != 201 {
+			pt.fatalf("create: %v %v", r, err)
+		}
+		if err := jsonDecode(r.Body, &p); err != nil {
+			pt.fatalf("create: %v", err)
+		}
 	})
 	pt.log = append(pt.log, fmt.Sprintf("%s created %s", creator.Email, p.ID))
 	wasLive := false
@@ -463,6 +527,9 @@ func (pt *propTest) sequence(slug string) (steps, concurrent, lives int) {
 	}
 	if wasLive || pt.rng.IntN(4) == 0 {
 		pt.still(func() { pt.checkHistory(p) })
+	}
+	if p.Live != nil && pt.rng.IntN(3) == 0 {
+		pt.still(func() { pt.importCopy(p) })
 	}
 	return steps, concurrent, lives
 }

@@ -36,15 +36,19 @@ func TestExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("export: %v\n%s", err, stderr)
 	}
 	dst := filepath.Join(dir, "dst")
-	if err, _, stderr := runBinary(t, "", "import", "--data", dst, first); err != nil {
+	// Without the accounts, the approvals' signers are unknown to the new store: refused.
+	if err, _, stderr := runBinary(t, "", "import", "--data", dst, first); err == nil || !strings.Contains(stderr, "--with-accounts") {
+		t.Fatalf("import without the signers' accounts: %v\n%s", err, stderr)
+	}
+	if err, _, stderr := runBinary(t, "", "import", "--with-accounts", "--data", dst, first); err != nil {
 		t.Fatalf("import: %v\n%s", err, stderr)
 	}
 	if err, _, stderr := runBinary(t, "", "export", "--data", dst, second); err != nil {
 		t.Fatalf("second export: %v\n%s", err, stderr)
 	}
 	files, _ := filepath.Glob(filepath.Join(first, "*.json"))
-	if len(files) != 2 { // the demo's ketamine and round-trip
-		t.Fatalf("exported %d files, want 2: %v", len(files), files)
+	if len(files) != 3 { // the demo's ketamine, round-trip, and the accounts
+		t.Fatalf("exported %d files, want 3: %v", len(files), files)
 	}
 	for _, f := range files {
 		a, _ := os.ReadFile(f)

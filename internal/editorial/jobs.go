@@ -20,7 +20,11 @@ func (s *Service) RunScheduled(ctx context.Context) (int, error) {
 	for _, p := range due {
 		version := p.Version
 		_, err := s.mutate(ctx, p.ID, &version, true, func(c *Change, now time.Time) error {
-			return s.applyWorkflow(ctx, c, workflow.RunSchedule{}, cms.Principal{}, now)
+			active, err := s.mayStillPublish(ctx, c.Page.Workflow.ScheduledBy)
+			if err != nil {
+				return err
+			}
+			return s.applyWorkflow(ctx, c, workflow.RunSchedule{PublisherActive: active}, cms.Principal{}, now)
 		})
 		switch {
 		case err == nil:
@@ -32,6 +36,19 @@ func (s *Service) RunScheduled(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// mayStillPublish reports whether the editor who scheduled a publication is, now, an
+// enabled account whose roles may publish: a schedule must not outlive its editor.
+func (s *Service) mayStillPublish(ctx context.Context, by *workflow.Signer) (bool, error) {
+	if by == nil || s.Accounts == nil {
+		return false, nil
+	}
+	roles, enabled, found, err := s.Accounts.Account(ctx, by.ID)
+	if err != nil {
+		return false, err
+	}
+	return found && enabled && s.Accounts.MayPublish(roles), nil
 }
 
 // NotifyReviewDue emits page.review_due once per due date for each live page whose next

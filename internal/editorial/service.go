@@ -42,6 +42,20 @@ type Service struct {
 	// OnOutbox, when set, is called after a change that handed events to the webhook
 	// outbox is stored, so the dispatcher can send them at once.
 	OnOutbox func()
+	// Accounts tells the rules about users (who may still publish a schedule, who signed
+	// an imported approval). Without it, every scheduled publication is cancelled and
+	// imports naming signers are refused: the rules fail closed.
+	Accounts Accounts
+}
+
+// Accounts answers the editorial rules' questions about users.
+type Accounts interface {
+	// Account returns a user's roles and whether the account is enabled; found is false
+	// for an id no account has.
+	Account(ctx context.Context, userID string) (roles []cms.Role, enabled, found bool, err error)
+	// MayPublish reports whether these roles may publish pages (the authorization policy's
+	// answer, so the rule is written once).
+	MayPublish(roles []cms.Role) bool
 }
 
 // NewService returns a Service.
@@ -60,7 +74,7 @@ func NewService(cfg Config, store Store, clock cms.Clock, reauth Reauthenticator
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 
-// ValidateSlug checks the slug rules of API.md.
+// ValidateSlug checks the slug rules of docs/api.md.
 func ValidateSlug(slug string) error {
 	switch {
 	case slug == "":
@@ -112,7 +126,7 @@ func (s *Service) Create(ctx context.Context, actor cms.Principal, slug string, 
 		CreatedAt: now, CreatedBy: person(actor), UpdatedAt: now, UpdatedBy: person(actor),
 	}
 	ch := &Change{Page: p, Create: true, Revisions: []Revision{s.newRevision(p.ID, 1, c, hash, actor, now, note)}}
-	ch.appendEvent(ev, actor.Name, now)
+	ch.appendEventAs(ev, actor, actor.Name, now)
 	if err := s.store.Commit(ctx, ch); err != nil {
 		if cms.IsCode(err, cms.CodeConflict) || cms.IsCode(err, cms.CodeSlugTaken) {
 			return Page{}, &cms.Error{Code: cms.CodeSlugTaken, Message: "the slug " + slug + " is already used by another page", Fields: []cms.FieldError{{Field: "slug", Message: "already taken"}}}
@@ -191,7 +205,7 @@ func (s *Service) SaveContent(ctx context.Context, actor cms.Principal, id strin
 		p.Version++
 		p.UpdatedAt, p.UpdatedBy = now, person(actor)
 		ch.Page = p
-		ch.appendEvent(withData(ev, "contentHash", hash), actor.Name, now)
+		ch.appendEventAs(withData(ev, "contentHash", hash), actor, actor.Name, now)
 		err = s.store.Commit(ctx, ch)
 		if cms.IsCode(err, cms.CodeVersionConflict) && attempt < 3 {
 			continue // re-read: if only the audit head moved, the save still applies
@@ -277,11 +291,11 @@ func (s *Service) applyWorkflow(ctx context.Context, c *Change, cmd workflow.Com
 	switch {
 	case wp.Live != nil && (before.Live == nil || wp.Live.PublishedAt != before.Live.PublishedAt):
 		p.ReviewBaseline = wp.Live.Revision
-		c.Live = &LiveSnapshot{
-			Revision: wp.Live.Revision, ContentHash: wp.Live.ContentHash,
-			Rendered: content.Render(p.Content), Approval: wp.Live.Approval,
-			PublishedAt: wp.Live.PublishedAt, PublishedBy: wp.Live.PublishedBy,
+		snap, err := s.signedSnapshot(ctx, p.ID, wp.Live)
+		if err != nil {
+			return err
 		}
+		c.Live = snap
 		p.ReviewDueNotified = nil
 		c.Outbox = append(c.Outbox, OutboxEvent{ID: cms.NewID(), Event: EventPublished, PageID: p.ID, Slug: p.Slug, Revision: wp.Live.Revision, At: now})
 	case wp.Live == nil && before.Live != nil:
@@ -292,7 +306,7 @@ func (s *Service) applyWorkflow(ctx context.Context, c *Change, cmd workflow.Com
 	if ev.Actor == workflow.SystemActor {
 		name = "Scheduler"
 	}
-	c.appendEvent(ev, name, now)
+	c.appendEventAs(ev, actor, name, now)
 	return nil
 }
 
@@ -303,12 +317,13 @@ const (
 	maxReason  = 2000
 )
 
-// checkLength refuses an over-long free text, naming the field.
+// checkLength refuses an over-long free text, or one holding invisible characters (a
+// comment signed into the permanent record must show what it says), naming the field.
 func checkLength(field, text string, max int) error {
 	if utf8.RuneCountInString(text) > max {
 		return cms.InvalidField(field, fmt.Sprintf("at most %d characters", max))
 	}
-	return nil
+	return content.CheckVisibleText(field, text)
 }
 
 // Submit sends the page to medical review. Blocking pre-review checks refuse it (422).
@@ -354,7 +369,7 @@ func (s *Service) Approve(ctx context.Context, actor cms.Principal, id string, i
 			s.recordAuditOnly(ctx, id, workflow.Event{
 				Action: workflow.ActionSignatureFailed, Actor: actor.UserID, Revision: revision,
 				Data: map[string]any{"reason": string(cms.ErrorCode(err))},
-			}, actor.Name)
+			}, actor)
 		}
 		if cms.IsCode(err, cms.CodeUnauthorized) {
 			// Its own code: the signature failed, the session is fine (a client must not
@@ -365,8 +380,17 @@ func (s *Service) Approve(ctx context.Context, actor cms.Principal, id string, i
 		return Page{}, err
 	}
 	return s.mutate(ctx, id, ifMatch, true, func(c *Change, now time.Time) error {
+		author := ""
+		if revision == c.Page.Workflow.Revision {
+			r, err := s.store.Revision(ctx, id, revision)
+			if err != nil {
+				return err
+			}
+			author = r.Author.ID
+		}
 		return s.applyWorkflow(ctx, c, workflow.Approve{
 			Actor: actor, Revision: revision, Comment: comment, DefaultReviewIntervalDays: s.cfg.DefaultReviewIntervalDays,
+			RevisionAuthor: author,
 		}, actor, now)
 	})
 }
@@ -398,32 +422,29 @@ func (s *Service) SetReviewInterval(ctx context.Context, actor cms.Principal, id
 	return s.mutate(ctx, id, ifMatch, true, func(c *Change, now time.Time) error {
 		c.Page.Workflow.ReviewIntervalDays = days
 		c.Page.UpdatedAt, c.Page.UpdatedBy = now, person(actor)
-		c.appendEvent(workflow.Event{
+		c.appendEventAs(workflow.Event{
 			Action: "settings", Actor: actor.UserID, Revision: c.Page.Workflow.Revision,
 			Data: map[string]any{"reviewIntervalDays": days},
-		}, actor.Name, now)
+		}, actor, actor.Name, now)
 		return nil
 	})
 }
 
-// RecordDenied appends an access_denied event to a page's chain (authorization refused a
-// workflow action). Unknown pages are ignored: the caller answers 403 either way.
+// RecordDenied notes that authorization refused a workflow action on a page. It is logged
+// (with the request id), not appended to the page's chain: the chain is the permanent record
+// of what was done to the page, and anyone with a login could otherwise grow it without
+// bound by repeating a refused request.
 func (s *Service) RecordDenied(ctx context.Context, actor cms.Principal, id, action string) {
-	if !cms.ValidID(id) {
-		return
-	}
-	s.recordAuditOnly(ctx, id, workflow.Event{
-		Action: workflow.ActionAccessDenied, Actor: actor.UserID,
-		Data: map[string]any{"attempted": action},
-	}, actor.Name)
+	s.log.Warn("access denied", "pageId", id, "attempted", action, "actor", actor.UserID,
+		"roles", actor.Roles, "requestId", actor.RequestID)
 }
 
-func (s *Service) recordAuditOnly(ctx context.Context, id string, ev workflow.Event, actorName string) {
+func (s *Service) recordAuditOnly(ctx context.Context, id string, ev workflow.Event, actor cms.Principal) {
 	_, err := s.mutate(ctx, id, nil, false, func(c *Change, now time.Time) error {
 		if ev.Revision == 0 {
 			ev.Revision = c.Page.Workflow.Revision
 		}
-		c.appendEvent(ev, actorName, now)
+		c.appendEventAs(ev, actor, actor.Name, now)
 		return nil
 	})
 	if err != nil && !cms.IsCode(err, cms.CodeNotFound) {

@@ -46,6 +46,11 @@ type ExportedEvent struct {
 	Data      json.RawMessage `json:"data"`
 	PrevHash  string          `json:"prevHash"`
 	Hash      string          `json:"hash"`
+	// ActorRoles and RequestID are part of the event's hash when present. The event's
+	// logIndex is not exported: it is a position in the source instance's log, and the
+	// importing instance appends the events to its own.
+	ActorRoles []string `json:"actorRoles,omitempty"`
+	RequestID  string   `json:"requestId,omitempty"`
 }
 
 // Export returns one page with its full history.
@@ -70,7 +75,7 @@ func (s *Service) Export(ctx context.Context, id string) (PageExport, error) {
 		exp.Audit[i] = ExportedEvent{
 			Seq: e.Seq, At: cmsTime(e.At), Actor: e.Actor, ActorName: e.ActorName, Action: e.Action,
 			PageID: e.PageID, Revision: e.Revision, Data: json.RawMessage(orEmptyObject(e.Data)),
-			PrevHash: e.PrevHash, Hash: e.Hash,
+			PrevHash: e.PrevHash, Hash: e.Hash, ActorRoles: e.ActorRoles, RequestID: e.RequestID,
 		}
 	}
 	return exp, nil
@@ -116,6 +121,11 @@ func CheckImport(exp PageExport) (CheckedImport, error) {
 	if n := len(exp.Revisions); n > 0 && exp.Revisions[n-1].ContentHash != p.Workflow.ContentHash {
 		bad("page.workflow.contentHash", "does not match the last revision")
 	}
+	// The working copy is the latest revision's content; a file whose page.content says
+	// something else was edited (the store takes the revision's, never the page's).
+	if h := content.Hash(p.Content); h != p.Workflow.ContentHash {
+		bad("page.content", "is not the latest revision's content (it hashes to %s)", h)
+	}
 	if l := p.Workflow.Live; l != nil {
 		if l.Revision < 1 || l.Revision > len(exp.Revisions) || exp.Revisions[l.Revision-1].ContentHash != l.ContentHash {
 			bad("page.workflow.live", "does not name one of the page's revisions by number and content hash")
@@ -134,22 +144,41 @@ func CheckImport(exp PageExport) (CheckedImport, error) {
 		events[i] = AuditEvent{
 			ID: fmt.Sprintf("%s/%d", e.PageID, e.Seq), Seq: e.Seq, At: e.At.Time(), Actor: e.Actor, ActorName: e.ActorName,
 			Action: e.Action, PageID: e.PageID, Revision: e.Revision, Data: data, PrevHash: e.PrevHash, Hash: e.Hash,
+			ActorRoles: e.ActorRoles, RequestID: e.RequestID,
 		}
-	}
-	if br := VerifyChain(p.ID, events, p.Audit); br != nil {
-		bad(fmt.Sprintf("audit[%d]", max(br.Seq-1, 0)), "%s", br.Reason)
 	}
 	if len(fields) > 0 {
 		return CheckedImport{}, cms.Invalid(fields...)
 	}
-	return CheckedImport{change: importChange(exp, events)}, nil
+	// The same verification as `monograph audit verify`: a file edited after the fact (a
+	// revision's text, an approval, the page's facts) is refused, not imported.
+	signings, br := VerifyPage(PageRecord{Page: p, Revisions: exp.Revisions, Events: events})
+	if br != nil {
+		field := "page"
+		if br.Seq > 0 {
+			field = fmt.Sprintf("audit[%d]", br.Seq-1)
+		}
+		return CheckedImport{}, cms.InvalidField(field, br.Reason)
+	}
+	if (p.Workflow.Approval != nil || p.Workflow.Live != nil) && len(signings) == 0 {
+		return CheckedImport{}, cms.InvalidField("page.workflow.approval", "the page carries an approval its record does not contain")
+	}
+	return CheckedImport{change: importChange(exp, events), signings: signings}, nil
 }
 
 // CheckedImport is an export that CheckImport found sound, ready for Import: the store
-// change that creates the page with its history.
+// change that creates the page with its history, and the signings the importer must check
+// against the target's accounts (CheckSigners) before writing.
 type CheckedImport struct {
-	change *Change
+	change   *Change
+	signings []Signing
 }
+
+// Signings returns the approvals found in the page's record.
+func (c CheckedImport) Signings() []Signing { return c.signings }
+
+// PageID is the id of the page to import.
+func (c CheckedImport) PageID() string { return c.change.Page.ID }
 
 // Slug is the slug of the page to import.
 func (c CheckedImport) Slug() string { return c.change.Page.Slug }
@@ -185,44 +214,12 @@ func (s *Service) Import(ctx context.Context, checked ...CheckedImport) (int, er
 		cs[i] = c.change
 	}
 	n, err := s.store.CommitAll(ctx, cs)
+	for _, ch := range cs[:n] {
+		s.committed(ch) // a server importing in-process serves the imported live pages at once
+	}
 	var e *cms.Error
 	if errors.As(err, &e) && e.Code == cms.CodeSlugTaken {
 		return n, &cms.Error{Code: cms.CodeConflict, Message: e.Message, Err: err}
 	}
 	return n, err
-}
-
-// VerifyAudit walks every page's chain (and checks each revision's content hash) and
-// returns the first broken link, or nil. progress, when set, is called after each page.
-func (s *Service) VerifyAudit(ctx context.Context, progress func(done, total int)) (*ChainBreak, error) {
-	ids, err := s.store.AllPageIDs(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for i, id := range ids {
-		p, err := s.store.PageByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		events, err := s.PageAudit(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if br := VerifyChain(id, events, p.Audit); br != nil {
-			return br, nil
-		}
-		revs, err := s.store.Revisions(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range revs {
-			if r.Number <= p.Workflow.Revision && content.Hash(r.Content) != r.ContentHash {
-				return &ChainBreak{PageID: id, Seq: 0, Reason: fmt.Sprintf("revision %d: stored content does not match its content hash", r.Number)}, nil
-			}
-		}
-		if progress != nil {
-			progress(i+1, len(ids))
-		}
-	}
-	return nil, nil
 }

@@ -28,6 +28,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	p.RequestID = requestID(c)
 	c.Set(principalKey, p)
 	c.Set(claimsKey, claims)
 	c.Next()
@@ -64,8 +65,8 @@ func claimsOf(c *gin.Context) auth.AccessClaims {
 	return cl
 }
 
-// recordDenied puts an authorization denial of a workflow action into the page's audit
-// chain (DESIGN.md: failed attempts are part of the record).
+// recordDenied notes an authorization denial of a workflow action (logged with the request
+// id; see editorial.Service.RecordDenied for why it is not on the page's chain).
 func (s *Server) recordDenied(c *gin.Context, p cms.Principal, perm authz.Permission) {
 	if perm.Object != "page" || s.pages == nil {
 		return

@@ -97,7 +97,7 @@ func documentedOperations(t *testing.T, doc map[string]any) map[string]map[strin
 }
 
 // TestOpenAPIDescribesEveryRoute fails when a route exists that the document lacks, or the
-// document describes a route that does not exist (API.md: the document must describe every
+// document describes a route that does not exist (docs/api.md: the document must describe every
 // route).
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 	s, _ := newRouteOnlyServer(t)

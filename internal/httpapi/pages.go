@@ -32,12 +32,13 @@ func (s *Server) pageRoutes(m *gin.RouterGroup) {
 	s.managed(m, http.MethodPost, "/pages/:id/approve", perm("page", "approve"), s.approve)
 	s.managed(m, http.MethodPost, "/pages/:id/publish", perm("page", "publish"), s.publish)
 	s.managed(m, http.MethodPost, "/pages/:id/unpublish", perm("page", "unpublish"), s.unpublish)
+	s.managed(m, http.MethodPost, "/pages/:id/cancel-schedule", perm("page", "cancel_schedule"), s.cancelSchedule)
 	s.managed(m, http.MethodGet, "/pages/:id/audit", perm("page", "audit"), s.pageAudit)
 	s.managed(m, http.MethodGet, "/audit", perm("audit", "read"), s.audit)
 	s.managed(m, http.MethodPost, "/render", perm("render", "use"), s.render)
 }
 
-// pageView is the page JSON of API.md, plus the pre-review checks and the review baseline.
+// pageView is the page JSON of docs/api.md, plus the pre-review checks and the review baseline.
 type pageView struct {
 	ID                 string                `json:"id"`
 	Slug               string                `json:"slug"`
@@ -60,6 +61,9 @@ type pageView struct {
 	CreatedBy          editorial.Person      `json:"createdBy"`
 	UpdatedAt          time.Time             `json:"updatedAt"`
 	UpdatedBy          editorial.Person      `json:"updatedBy"`
+	// Actions are the workflow actions the caller may take now (page_actions.go); only
+	// on a whole page, never in lists.
+	Actions []workflow.ActionAvailability `json:"actions,omitempty"`
 }
 
 type liveView struct {
@@ -106,7 +110,9 @@ func (s *Server) pageID(c *gin.Context) (string, bool) {
 func (s *Server) answerPage(c *gin.Context, status int, p editorial.Page) {
 	c.Header("ETag", `"`+strconv.Itoa(p.Version)+`"`)
 	c.Header("Cache-Control", "no-store")
-	writeJSON(c, status, "application/json", s.viewPage(p, true))
+	v := s.viewPage(p, true)
+	v.Actions = s.pageActions(c, p, v.Checks)
+	writeJSON(c, status, "application/json", v)
 }
 
 type createPageRequest struct {
@@ -462,6 +468,10 @@ func (s *Server) audit(c *gin.Context) {
 		return
 	}
 	f := editorial.AuditFilter{PageID: c.Query("pageId"), Actor: c.Query("actor"), Action: c.Query("action"), Limit: limit + 1}
+	if err := auditScope(c, &f); err != nil {
+		s.writeError(c, err)
+		return
+	}
 	for name, v := range map[string]string{"pageId": f.PageID, "actor": f.Actor, "action": f.Action} {
 		if len(v) > 100 || strings.ContainsAny(v, "$\x00") {
 			s.writeError(c, cms.InvalidField(name, "not a valid value"))

@@ -10,7 +10,7 @@ import (
 	"github.com/monograph-cms/monograph/internal/cms"
 )
 
-// statusByCode is the one table mapping error codes to HTTP statuses (API.md "Errors").
+// statusByCode is the one table mapping error codes to HTTP statuses (docs/api.md "Errors").
 var statusByCode = map[cms.Code]int{
 	cms.CodeInvalid:              http.StatusBadRequest,
 	cms.CodeUnauthorized:         http.StatusUnauthorized,
@@ -29,11 +29,20 @@ var statusByCode = map[cms.Code]int{
 	cms.CodeSelfApproval:         http.StatusUnprocessableEntity,
 	cms.CodeApprovalMissing:      http.StatusUnprocessableEntity,
 	cms.CodeApprovalStale:        http.StatusUnprocessableEntity,
+	cms.CodeApprovalExpired:      http.StatusUnprocessableEntity,
+	cms.CodeNoChanges:            http.StatusConflict,
+	cms.CodeIntegrity:            http.StatusConflict,
 	cms.CodeCheckFailed:          http.StatusUnprocessableEntity,
 	cms.CodePreconditionRequired: http.StatusPreconditionRequired,
 	cms.CodeRateLimited:          http.StatusTooManyRequests,
 	cms.CodeUnavailable:          http.StatusServiceUnavailable,
 	cms.CodeInternal:             http.StatusInternalServerError,
+
+	// Accounts and signing.
+	cms.CodePasswordChangeRequired: http.StatusForbidden,
+	cms.CodeSelfModification:       http.StatusForbidden,
+	cms.CodeRoleConflict:           http.StatusUnprocessableEntity,
+	cms.CodeTokenInvalid:           http.StatusBadRequest,
 }
 
 // writeError answers with the problem document for err. An error that is not a *cms.Error

@@ -11,7 +11,7 @@ import (
 	"github.com/monograph-cms/monograph/internal/reviews"
 )
 
-// reviewRoutes registers the reader reviews (API.md "Reader reviews"): public submission
+// reviewRoutes registers the reader reviews (docs/api.md "Reader reviews (public)"): public submission
 // and listing beside delivery's page routes, moderation under /manage.
 func (s *Server) reviewRoutes(e *gin.Engine, m *gin.RouterGroup) {
 	e.POST("/api/v1/pages/:slug/reviews", s.submitReview)

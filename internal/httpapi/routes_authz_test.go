@@ -32,12 +32,21 @@ var publicRoutes = []string{
 	"GET /api/openapi.json",
 	"POST /api/v1/auth/login",
 	"POST /api/v1/auth/refresh",
+	// Enrolment and password reset: the credential is the one-time token in the body.
+	"POST /api/v1/auth/enrol",
+	"POST /api/v1/auth/reset",
 	// Reader reviews: anyone may post one (held for moderation, rate limited) and read the
 	// approved ones.
 	"POST /api/v1/pages/:slug/reviews",
 	"GET /api/v1/pages/:slug/reviews",
 	// Preview: the credential is the page-scoped preview token in the query.
 	"GET /api/v1/preview/pages/:id",
+	// The verifiable record: checkpoints, proofs and attestations are for anyone to check.
+	"GET /api/v1/transparency/checkpoint",
+	"GET /api/v1/transparency/key",
+	"GET /api/v1/transparency/proof",
+	"GET /api/v1/transparency/consistency",
+	"GET /api/v1/pages/:slug/attestation",
 }
 
 // guardedRoutes is THE decision table: every route that needs a signed-in user, and the
@@ -48,12 +57,16 @@ var guardedRoutes = map[string][]cms.Role{
 	// Session.
 	"POST /api/v1/auth/logout": {W, R, E, A},
 	"GET /api/v1/auth/me":      {W, R, E, A},
+	// Everyone changes their own password.
+	"POST /api/v1/auth/password": {W, R, E, A},
 
 	// Users: admin only.
 	"POST /api/v1/manage/users":      {A},
 	"GET /api/v1/manage/users":       {A},
 	"GET /api/v1/manage/users/:id":   {A},
 	"PATCH /api/v1/manage/users/:id": {A},
+	// Password reset tokens: admin only.
+	"POST /api/v1/manage/users/:id/password-reset": {A},
 
 	// Pages: everyone reads and saves; writers, editors and admins create and submit;
 	// only reviewers judge medical content; editors and admins publish.
@@ -69,6 +82,7 @@ var guardedRoutes = map[string][]cms.Role{
 	"POST /api/v1/manage/pages/:id/approve":         {R},
 	"POST /api/v1/manage/pages/:id/publish":         {E, A},
 	"POST /api/v1/manage/pages/:id/unpublish":       {R, E, A},
+	"POST /api/v1/manage/pages/:id/cancel-schedule": {E, A},
 	"GET /api/v1/manage/pages/:id/audit":            {W, R, E, A},
 	"GET /api/v1/manage/audit":                      {R, E, A},
 	"POST /api/v1/manage/pages/:id/preview-token":   {W, R, E, A},

@@ -15,6 +15,7 @@ import (
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/editorial"
 	"github.com/monograph-cms/monograph/internal/reviews"
+	"github.com/monograph-cms/monograph/internal/transparency"
 	"github.com/monograph-cms/monograph/internal/webhook"
 )
 
@@ -41,6 +42,9 @@ type Deps struct {
 	// Webhooks and Reviews (issue 7): webhook administration and reader reviews.
 	Webhooks *webhook.Service
 	Reviews  *reviews.Service
+	// Transparency is the verifiable log (internal/transparency): its public routes
+	// answer 503 without it.
+	Transparency *transparency.Log
 }
 
 // Server is the HTTP API.
@@ -57,6 +61,8 @@ type Server struct {
 	// webhooks and reviews serve issue 7's routes (webhooks.go, reviews.go).
 	webhooks *webhook.Service
 	reviews  *reviews.Service
+	// transparency serves the verifiable record's routes (transparency.go).
+	transparency *transparency.Log
 
 	// perms records the permission of every management route, keyed "METHOD /path", so
 	// tests can check that every route has an explicit decision.
@@ -85,7 +91,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, log: d.Log, auth: d.Auth, authz: d.Authz, pages: d.Pages, clock: d.Clock,
 		ready: d.Ready, admin: d.Admin,
 		engine: e, perms: map[string]authz.Permission{},
-		webhooks: d.Webhooks, reviews: d.Reviews,
+		webhooks: d.Webhooks, reviews: d.Reviews, transparency: d.Transparency,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -136,6 +142,8 @@ func (s *Server) routes() {
 	s.webhookRoutes(m)
 	s.reviewRoutes(e, m)
 	s.previewRoutes(e, m)
+	s.accountRoutes(a, session, m)
+	s.transparencyRoutes(e)
 }
 
 func perm(object, action string) authz.Permission {

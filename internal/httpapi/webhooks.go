@@ -10,7 +10,7 @@ import (
 	"github.com/monograph-cms/monograph/internal/webhook"
 )
 
-// webhookRoutes registers the webhook administration (API.md "Preview and webhooks").
+// webhookRoutes registers the webhook administration (docs/api.md "Webhooks").
 func (s *Server) webhookRoutes(m *gin.RouterGroup) {
 	p := perm("webhook", "manage")
 	s.managed(m, http.MethodPost, "/webhooks", p, s.createWebhook)

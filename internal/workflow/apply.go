@@ -53,6 +53,10 @@ type Approve struct {
 	Revision                  int
 	Comment                   string
 	DefaultReviewIntervalDays int
+	// RevisionAuthor is the user id of the latest revision's author (the caller reads it
+	// from the revision). Nobody signs a revision they wrote — in particular the periodic
+	// review of unchanged live text, where no author is pending since the last signoff.
+	RevisionAuthor string
 }
 
 // Publish puts the approved latest revision live now, or schedules it when At is after now.
@@ -75,7 +79,12 @@ type Publish struct {
 //     scheduled would be retried forever.
 //   - Otherwise the page is published as by Publish, with the person who scheduled it as
 //     publisher and SystemActor as the event's actor; Data["outcome"] is "published".
-type RunSchedule struct{}
+//   - Due, but the editor who scheduled it may no longer publish (PublisherActive false:
+//     disabled, or no longer holding a role that publishes): the schedule is cancelled, the
+//     page goes back to approved, and the event is schedule_cancelled.
+type RunSchedule struct {
+	PublisherActive bool
+}
 
 // Unpublish takes the live revision down at once, with a required reason.
 type Unpublish struct {
@@ -172,9 +181,11 @@ func Apply(p Page, cmd Command, now time.Time) (Page, Event, error) {
 	case Publish:
 		q, ev, err = applyPublish(p, c, now)
 	case RunSchedule:
-		q, ev, err = applyRunSchedule(p, now)
+		q, ev, err = applyRunSchedule(p, c, now)
 	case Unpublish:
 		q, ev, err = applyUnpublish(p, c, now)
+	case CancelSchedule:
+		q, ev, err = applyCancelSchedule(p, c, now)
 	default:
 		err = &cms.Error{Code: cms.CodeInternal, Message: "unknown workflow command", Err: fmt.Errorf("workflow: unknown command %T", cmd)}
 	}
@@ -240,6 +251,14 @@ func applySubmit(p Page, c Submit) (Page, Event, error) {
 	if p.Revision == 0 {
 		return Page{}, Event{}, cms.Errorf(cms.CodeInvalidState, "cannot submit: the page has no revision yet")
 	}
+	if p.State == StateChangesRequested && p.ChangesRequestedOn >= p.Revision {
+		return Page{}, Event{}, &cms.Error{
+			Code: cms.CodeNoChanges,
+			Message: fmt.Sprintf("cannot submit: changes were requested on revision %d and nothing was saved since; "+
+				"save the changes the reviewer asked for, then submit", p.ChangesRequestedOn),
+			Data: map[string]any{"revision": p.Revision, "changesRequestedOn": p.ChangesRequestedOn},
+		}
+	}
 	if len(c.BlockingChecks) > 0 {
 		return Page{}, Event{}, &cms.Error{
 			Code:    cms.CodeCheckFailed,
@@ -273,6 +292,7 @@ func applyRequestChanges(p Page, c RequestChanges) (Page, Event, error) {
 	}
 	q := p.Clone()
 	q.State = to
+	q.ChangesRequestedOn = p.Revision
 	return q, Event{
 		Action:   ActionRequestChanges,
 		Actor:    c.Actor.UserID,
@@ -293,6 +313,13 @@ func applyApprove(p Page, c Approve, now time.Time) (Page, Event, error) {
 	to, err := transition(p, ActionApprove)
 	if err != nil {
 		return Page{}, Event{}, err
+	}
+	if c.RevisionAuthor == c.Actor.UserID {
+		return Page{}, Event{}, &cms.Error{
+			Code:    cms.CodeSelfApproval,
+			Message: fmt.Sprintf("you wrote revision %d; another reviewer must sign it", p.Revision),
+			Data:    map[string]any{"revision": p.Revision},
+		}
 	}
 	if slices.Contains(p.AuthorsSinceSignoff, c.Actor.UserID) {
 		return Page{}, Event{}, &cms.Error{
@@ -342,7 +369,7 @@ func applyPublish(p Page, c Publish, now time.Time) (Page, Event, error) {
 	}
 	// The approval comes first, so a stale or missing approval is always reported as such,
 	// whatever the state and whoever asks.
-	if err := approvalHolds(p); err != nil {
+	if err := approvalHolds(p, now); err != nil {
 		return Page{}, Event{}, err
 	}
 	if c.At != nil && c.At.UTC().Truncate(time.Millisecond).After(now) {
@@ -372,7 +399,7 @@ func applyPublish(p Page, c Publish, now time.Time) (Page, Event, error) {
 }
 
 // applyRunSchedule implements RunSchedule; its choices are documented there.
-func applyRunSchedule(p Page, now time.Time) (Page, Event, error) {
+func applyRunSchedule(p Page, c RunSchedule, now time.Time) (Page, Event, error) {
 	if p.State != StateScheduled {
 		return Page{}, Event{}, &cms.Error{
 			Code:    cms.CodeInvalidState,
@@ -388,7 +415,7 @@ func applyRunSchedule(p Page, now time.Time) (Page, Event, error) {
 		return Page{}, Event{}, &cms.Error{Code: cms.CodeInvalidState, Message: msg, Data: map[string]any{"state": string(p.State)}}
 	}
 	scheduledAt := stamp(*p.ScheduledAt)
-	if err := approvalHolds(p); err != nil {
+	if err := approvalHolds(p, now); err != nil {
 		q := p.Clone()
 		// Back to draft: only a new review can make this content publishable again.
 		q.State = StateDraft
@@ -403,6 +430,19 @@ func applyRunSchedule(p Page, now time.Time) (Page, Event, error) {
 				"contentHash": p.ContentHash,
 			},
 		}, nil
+	}
+	if !c.PublisherActive {
+		to, err := transition(p, ActionScheduleCancelled)
+		if err != nil {
+			return Page{}, Event{}, err
+		}
+		q := p.Clone()
+		q.State = to
+		data := map[string]any{"reason": "publisher_inactive", "scheduledAt": scheduledAt, "contentHash": p.ContentHash}
+		if p.ScheduledBy != nil {
+			data["scheduledBy"] = signerData(*p.ScheduledBy)
+		}
+		return q, Event{Action: ActionScheduleCancelled, Actor: SystemActor, Revision: p.Revision, Data: data}, nil
 	}
 	to, err := transition(p, ActionScheduledPublish)
 	if err != nil {
@@ -438,13 +478,11 @@ func applyUnpublish(p Page, c Unpublish, now time.Time) (Page, Event, error) {
 	if err != nil {
 		return Page{}, Event{}, err
 	}
-	// Approved (or anything beyond) is only true while the approval names the latest
-	// revision; a page whose stored facts say otherwise is sent back for review.
-	if to == StateApproved && !p.Approval.matches(p.Revision, p.ContentHash) {
-		to = StateDraft
-	}
 	q := p.Clone()
 	q.State = to
+	// Taking a page down voids its approval: only a new submit and signature can put it
+	// back up (the reason stays on the page for whoever picks it up).
+	q.Approval = nil
 	q.Live = nil
 	q.Unpublished = &Unpublished{Revision: p.Live.Revision, At: now, By: signer(c.Actor), Reason: reason}
 	data := map[string]any{"reason": reason, "contentHash": p.Live.ContentHash}
@@ -484,7 +522,7 @@ func publishData(l *Live) map[string]any {
 
 // approvalHolds is the one rule no role bypasses: the latest revision, by number and hash,
 // carries a signature.
-func approvalHolds(p Page) error {
+func approvalHolds(p Page, now time.Time) error {
 	if p.Approval == nil {
 		return &cms.Error{
 			Code:    cms.CodeApprovalMissing,
@@ -498,6 +536,14 @@ func approvalHolds(p Page) error {
 			Message: fmt.Sprintf("cannot publish: the approval is for revision %d, but the latest revision is %d; "+
 				"it must be reviewed and approved again", p.Approval.Revision, p.Revision),
 			Data: map[string]any{"revision": p.Revision, "approvedRevision": p.Approval.Revision},
+		}
+	}
+	if now.After(p.Approval.NextReviewDue) {
+		return &cms.Error{
+			Code: cms.CodeApprovalExpired,
+			Message: fmt.Sprintf("cannot publish: the approval's next medical review was due %s; "+
+				"submit the page for review again", stamp(p.Approval.NextReviewDue)),
+			Data: map[string]any{"revision": p.Revision, "nextReviewDue": stamp(p.Approval.NextReviewDue)},
 		}
 	}
 	return nil

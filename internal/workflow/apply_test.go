@@ -138,6 +138,12 @@ func TestSubmit(t *testing.T) {
 				}
 				return
 			}
+			if s == wf.StateChangesRequested {
+				// Finding: resubmitting the revision a reviewer sent back, unchanged.
+				f.fail(cmd, cms.CodeNoChanges)
+				f.save(writer, f.p.Revision+1)
+				f.p.State = wf.StateChangesRequested // as if saved before the request, for the table
+			}
 			ev := f.do(cmd)
 			if f.p.State != wf.StateInReview {
 				t.Errorf("state = %q", f.p.State)
@@ -535,7 +541,7 @@ func TestRunSchedule(t *testing.T) {
 		due := *f.p.ScheduledAt
 		for _, early := range []time.Duration{time.Millisecond, time.Hour, 24*time.Hour - time.Millisecond} {
 			f.now = due.Add(-early)
-			e := f.fail(wf.RunSchedule{}, cms.CodeInvalidState)
+			e := f.fail(wf.RunSchedule{PublisherActive: true}, cms.CodeInvalidState)
 			if !strings.Contains(e.Message, "not due") {
 				t.Errorf("message %q", e.Message)
 			}
@@ -547,7 +553,7 @@ func TestRunSchedule(t *testing.T) {
 			due := *f.p.ScheduledAt
 			approval := *f.p.Approval
 			before := snapshot(f.p)
-			p, ev, err := wf.Apply(f.p, wf.RunSchedule{}, due.Add(late))
+			p, ev, err := wf.Apply(f.p, wf.RunSchedule{PublisherActive: true}, due.Add(late))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -575,7 +581,7 @@ func TestRunSchedule(t *testing.T) {
 			}
 			f := mustFlowIn(t, s)
 			f.now = f.now.Add(1000 * time.Hour)
-			f.fail(wf.RunSchedule{}, cms.CodeInvalidState)
+			f.fail(wf.RunSchedule{PublisherActive: true}, cms.CodeInvalidState)
 		}
 	})
 	t.Run("save while scheduled prevents it", func(t *testing.T) {
@@ -586,12 +592,12 @@ func TestRunSchedule(t *testing.T) {
 			t.Fatalf("page = %+v", f.p)
 		}
 		f.now = due.Add(time.Hour)
-		f.fail(wf.RunSchedule{}, cms.CodeInvalidState)
+		f.fail(wf.RunSchedule{PublisherActive: true}, cms.CodeInvalidState)
 		// Even once the new revision is approved, the old schedule is gone: only a new
 		// publish or schedule puts it live.
 		f.do(wf.Submit{Actor: writer2})
 		f.do(wf.Approve{Actor: reviewer, Revision: 2})
-		f.fail(wf.RunSchedule{}, cms.CodeInvalidState)
+		f.fail(wf.RunSchedule{PublisherActive: true}, cms.CodeInvalidState)
 		if f.p.Live != nil {
 			t.Error("something went live")
 		}
@@ -611,7 +617,7 @@ func TestRunSchedule(t *testing.T) {
 				tc.mutate(&f.p)
 				scheduledAt := *f.p.ScheduledAt
 				f.now = scheduledAt
-				ev := f.do(wf.RunSchedule{})
+				ev := f.do(wf.RunSchedule{PublisherActive: true})
 				if f.p.State != wf.StateDraft || f.p.ScheduledAt != nil || f.p.ScheduledBy != nil || f.p.Live != nil {
 					t.Errorf("page = %+v", f.p)
 				}
@@ -634,7 +640,7 @@ func TestRunSchedule(t *testing.T) {
 			t.Fatalf("live = %+v", f.p.Live)
 		}
 		f.now = at
-		f.do(wf.RunSchedule{})
+		f.do(wf.RunSchedule{PublisherActive: true})
 		if f.p.Live.Revision != 2 || f.p.Live.Approval.Revision != 2 {
 			t.Fatalf("live = %+v", f.p.Live)
 		}
@@ -643,7 +649,7 @@ func TestRunSchedule(t *testing.T) {
 		f := mustFlowIn(t, wf.StateScheduled)
 		f.p.ScheduledBy = nil
 		f.now = *f.p.ScheduledAt
-		p, _, err := wf.Apply(f.p, wf.RunSchedule{}, f.now)
+		p, _, err := wf.Apply(f.p, wf.RunSchedule{PublisherActive: true}, f.now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -654,7 +660,7 @@ func TestRunSchedule(t *testing.T) {
 	t.Run("scheduled without a time", func(t *testing.T) {
 		f := mustFlowIn(t, wf.StateScheduled)
 		f.p.ScheduledAt = nil
-		f.fail(wf.RunSchedule{}, cms.CodeInvalidState)
+		f.fail(wf.RunSchedule{PublisherActive: true}, cms.CodeInvalidState)
 	})
 }
 
@@ -777,14 +783,7 @@ func TestUnpublish(t *testing.T) {
 			f.do(wf.Publish{Actor: editor, At: ptr(f.now.Add(time.Hour))})
 		},
 	}
-	wantState := map[wf.State]wf.State{
-		wf.StatePublished:        wf.StateApproved,
-		wf.StateDraft:            wf.StateDraft,
-		wf.StateInReview:         wf.StateInReview,
-		wf.StateChangesRequested: wf.StateChangesRequested,
-		wf.StateApproved:         wf.StateApproved,
-		wf.StateScheduled:        wf.StateApproved, // the schedule is cancelled
-	}
+	// Unpublish voids the approval: back to draft from everywhere.
 	for _, s := range wf.States {
 		t.Run("live and "+string(s), func(t *testing.T) {
 			f := mustFlowIn(t, wf.StatePublished)
@@ -795,14 +794,14 @@ func TestUnpublish(t *testing.T) {
 			before := snapshot(f.p)
 			ev := f.do(wf.Unpublish{Actor: reviewer2, Reason: " dosing error \n"})
 			p := f.p
-			if p.State != wantState[s] || p.Live != nil || p.ScheduledAt != nil {
+			if p.State != wf.StateDraft || p.Live != nil || p.ScheduledAt != nil || p.Approval != nil {
 				t.Errorf("state %q live %v scheduledAt %v", p.State, p.Live, p.ScheduledAt)
 			}
 			wantUn := wf.Unpublished{Revision: 1, At: f.now, By: wf.Signer{ID: reviewer2.UserID, Name: reviewer2.Name, Credentials: reviewer2.Credentials}, Reason: "dosing error"}
 			if p.Unpublished == nil || *p.Unpublished != wantUn {
 				t.Errorf("unpublished = %+v, want %+v", p.Unpublished, wantUn)
 			}
-			if p.Revision != before.Revision || !equalJSON(t, p.Approval, before.Approval) || !slices.Equal(p.AuthorsSinceSignoff, before.AuthorsSinceSignoff) {
+			if p.Revision != before.Revision || !slices.Equal(p.AuthorsSinceSignoff, before.AuthorsSinceSignoff) {
 				t.Errorf("unpublish changed the working copy: %+v", p)
 			}
 			if ev.Action != wf.ActionUnpublish || ev.Actor != reviewer2.UserID || ev.Revision != 1 ||
@@ -822,9 +821,13 @@ func TestUnpublish(t *testing.T) {
 			t.Errorf("state = %q", f.p.State)
 		}
 	})
-	t.Run("can be republished", func(t *testing.T) {
+	// Finding: after "medical error, do not republish" one click put the same text back.
+	t.Run("republishing needs a new review", func(t *testing.T) {
 		f := mustFlowIn(t, wf.StatePublished)
-		f.do(wf.Unpublish{Actor: editor, Reason: "x"})
+		f.do(wf.Unpublish{Actor: editor, Reason: "medical error, do not republish"})
+		f.fail(wf.Publish{Actor: editor}, cms.CodeApprovalMissing)
+		f.do(wf.Submit{Actor: writer})
+		f.do(wf.Approve{Actor: reviewer2, Revision: f.p.Revision})
 		f.do(wf.Publish{Actor: editor})
 		if f.p.Live == nil || f.p.Unpublished != nil || f.p.State != wf.StatePublished {
 			t.Errorf("page = %+v", f.p)
@@ -1016,4 +1019,43 @@ func TestPeriodicReReview(t *testing.T) {
 	if wf.ReviewOverdue(&f.p.Live.Approval, f.now) {
 		t.Fatal("still overdue after re-review")
 	}
+}
+
+// Findings of the sign-off review: an expired approval published, the author of the live
+// text signed its periodic review, and a schedule outlived its editor.
+func TestSignoffRulesAdditions(t *testing.T) {
+	t.Run("an approval past nextReviewDue cannot publish", func(t *testing.T) {
+		f := mustFlowIn(t, wf.StateApproved)
+		f.now = f.p.Approval.NextReviewDue.Add(time.Minute)
+		e := f.fail(wf.Publish{Actor: editor}, cms.CodeApprovalExpired)
+		if e.Data["nextReviewDue"] == nil {
+			t.Errorf("data = %v", e.Data)
+		}
+		f.fail(wf.Publish{Actor: editor, At: ptr(f.now.Add(time.Hour))}, cms.CodeApprovalExpired)
+	})
+	t.Run("a scheduled publication whose approval expired is refused", func(t *testing.T) {
+		f := mustFlowIn(t, wf.StateScheduled)
+		f.now = f.p.Approval.NextReviewDue.Add(time.Minute)
+		ev := f.do(wf.RunSchedule{PublisherActive: true})
+		if ev.Data["outcome"] != "refused" || ev.Data["reason"] != string(cms.CodeApprovalExpired) || f.p.Live != nil {
+			t.Errorf("event %+v live %+v", ev, f.p.Live)
+		}
+	})
+	t.Run("the author of the live revision cannot sign its periodic review", func(t *testing.T) {
+		f := mustFlowIn(t, wf.StatePublished)
+		f.do(wf.Submit{Actor: writer})
+		f.fail(wf.Approve{Actor: reviewer, Revision: f.p.Revision, RevisionAuthor: reviewer.UserID}, cms.CodeSelfApproval)
+		f.do(wf.Approve{Actor: reviewer, Revision: f.p.Revision, RevisionAuthor: writer.UserID})
+	})
+	t.Run("a schedule whose editor may no longer publish is cancelled", func(t *testing.T) {
+		f := mustFlowIn(t, wf.StateScheduled)
+		f.now = f.p.ScheduledAt.Add(time.Second)
+		ev := f.do(wf.RunSchedule{PublisherActive: false})
+		if ev.Action != wf.ActionScheduleCancelled || ev.Actor != wf.SystemActor || ev.Data["reason"] != "publisher_inactive" {
+			t.Errorf("event = %+v", ev)
+		}
+		if f.p.State != wf.StateApproved || f.p.ScheduledAt != nil || f.p.Live != nil || f.p.Approval == nil {
+			t.Errorf("page = %+v", f.p)
+		}
+	})
 }

@@ -47,7 +47,9 @@ type Page struct {
 	ReviewIntervalDays int `json:"reviewIntervalDays,omitempty"`
 	// Unpublished records the last unpublication, so delivery can answer 410 Gone rather
 	// than 404; cleared by the next publication.
-	Unpublished *Unpublished `json:"unpublished,omitempty"`
+	Unpublished *Unpublished `json:"unpublished,omitempty"` // ChangesRequestedOn is the revision a reviewer last sent back: submitting again needs
+	// a newer one, so a second reviewer is never asked to sign what the first refused.
+	ChangesRequestedOn int `json:"changesRequestedOn,omitempty"`
 }
 
 // Signer identifies a person in a signature or publication record, as they were at the time

@@ -87,6 +87,7 @@ type model struct {
 	// model's account: a reviewer, on the latest revision and its hash, not an author.
 	approvals map[approvalKey]bool
 	latest    *approvalKey // the last approval granted, if any
+	latestDue time.Time    // its nextReviewDue
 }
 
 type approvalKey struct {
@@ -201,7 +202,7 @@ func (g *generator) command(p wf.Page, m *model, now time.Time) (wf.Command, tim
 		}
 		return c, now
 	case n < 93:
-		return wf.RunSchedule{}, now
+		return wf.RunSchedule{PublisherActive: g.r.IntN(4) != 0}, now
 	default:
 		c := wf.Unpublish{Actor: g.actor(), Reason: "withdrawn"}
 		if g.r.IntN(10) == 0 {
@@ -298,7 +299,10 @@ func runSequence(seed uint64, stats map[string]int) ([]string, error) {
 			}
 			m.approvals[key] = true
 			m.latest = &key
+			m.latestDue = q.Approval.NextReviewDue
 			clear(m.authors)
+		case wf.Unpublish:
+			m.latest = nil // taking a page down voids its approval
 		}
 		published := ev.Action == wf.ActionPublish || (ev.Action == wf.ActionScheduledPublish && ev.Data["outcome"] == "published")
 		if published {
@@ -376,6 +380,8 @@ func predict(p wf.Page, m *model, cmd wf.Command, now time.Time) string {
 			return string(cms.CodeApprovalMissing)
 		case m.latest.revision != p.Revision || m.latest.hash != m.revHash[p.Revision]:
 			return string(cms.CodeApprovalStale)
+		case now.After(m.latestDue):
+			return string(cms.CodeApprovalExpired)
 		case c.At != nil && c.At.After(now):
 			if !stateOK(wf.ActionSchedule) {
 				return string(cms.CodeInvalidState)

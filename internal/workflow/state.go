@@ -51,6 +51,9 @@ const (
 	ActionSchedule         Action = "schedule"          // the approved revision goes live later
 	ActionUnpublish        Action = "unpublish"         // the live revision is taken down
 	ActionScheduledPublish Action = "scheduled_publish" // the scheduler acting on a schedule
+	// ActionScheduleCancelled is the scheduler cancelling a schedule whose editor may no
+	// longer publish.
+	ActionScheduleCancelled Action = "schedule_cancelled"
 )
 
 // The audit-only actions: recorded by the caller, never passed through the transition table.
@@ -63,7 +66,7 @@ const (
 // Actions lists every action, state-changing first, for validation and exhaustive tests.
 var Actions = []Action{
 	ActionSave, ActionSubmit, ActionRequestChanges, ActionApprove, ActionPublish,
-	ActionSchedule, ActionUnpublish, ActionScheduledPublish,
+	ActionSchedule, ActionUnpublish, ActionScheduledPublish, ActionScheduleCancelled,
 	ActionCreate, ActionSignatureFailed, ActionAccessDenied,
 }
 
@@ -108,18 +111,21 @@ var transitions = []Transition{
 	{StateScheduled, ActionSchedule, StateScheduled},
 	{StateScheduled, ActionScheduledPublish, StatePublished},
 
+	// A schedule whose editor may no longer publish when it falls due is cancelled by the
+	// scheduler: the approval stands, an active editor must publish it.
+	{StateScheduled, ActionScheduleCancelled, StateApproved},
+
 	// Unpublish is about the live revision, which is independent of the working copy, so it
-	// is allowed in every state (Apply additionally requires something to be live). The
-	// working copy keeps its state, except that a published page falls back to approved (its
-	// approval still matches, it could be published again), and a pending schedule is
-	// cancelled: unpublishing is the stop button, and a page that reappears by itself minutes
-	// later would defeat it.
+	// is allowed in every state (Apply additionally requires something to be live). It voids
+	// the approval and sends the working copy back to draft from everywhere: a page taken
+	// down (often for a medical error) must never go back up with one click and no new
+	// review, and a pending schedule is cancelled so it cannot reappear by itself either.
 	{StateDraft, ActionUnpublish, StateDraft},
-	{StateInReview, ActionUnpublish, StateInReview},
-	{StateChangesRequested, ActionUnpublish, StateChangesRequested},
-	{StateApproved, ActionUnpublish, StateApproved},
-	{StateScheduled, ActionUnpublish, StateApproved},
-	{StatePublished, ActionUnpublish, StateApproved},
+	{StateInReview, ActionUnpublish, StateDraft},
+	{StateChangesRequested, ActionUnpublish, StateDraft},
+	{StateApproved, ActionUnpublish, StateDraft},
+	{StateScheduled, ActionUnpublish, StateDraft},
+	{StatePublished, ActionUnpublish, StateDraft},
 }
 
 type edge struct {

@@ -23,23 +23,23 @@ func TestTransitionTable(t *testing.T) {
 	// Rows: from-state; columns: wf.Actions in order.
 	cols := []wf.Action{
 		wf.ActionSave, wf.ActionSubmit, wf.ActionRequestChanges, wf.ActionApprove, wf.ActionPublish,
-		wf.ActionSchedule, wf.ActionUnpublish, wf.ActionScheduledPublish,
+		wf.ActionSchedule, wf.ActionUnpublish, wf.ActionScheduledPublish, wf.ActionScheduleCancelled,
 		wf.ActionCreate, wf.ActionSignatureFailed, wf.ActionAccessDenied,
 	}
 	if !slices.Equal(cols, wf.Actions) {
 		t.Fatalf("wf.Actions = %v; this test's columns must list every action", wf.Actions)
 	}
 	want := map[wf.State][]wf.State{
-		//      save   submit  req.ch  approve publish schedule unpub sch.pub create sigfail denied
-		draft: {draft, inRev, no, no, no, no, draft, no, no, no, no},
-		inRev: {draft, no, chReq, appr, no, no, inRev, no, no, no, no},
-		chReq: {draft, inRev, no, no, no, no, chReq, no, no, no, no},
-		appr:  {draft, no, no, no, pub, sched, appr, no, no, no, no},
-		sched: {draft, no, no, no, pub, sched, appr, pub, no, no, no},
-		pub:   {draft, inRev, no, no, no, no, appr, no, no, no, no},
+		//      save   submit  req.ch  approve publish schedule unpub sch.pub sch.canc create sigfail denied
+		draft: {draft, inRev, no, no, no, no, draft, no, no, no, no, no},
+		inRev: {draft, no, chReq, appr, no, no, draft, no, no, no, no, no},
+		chReq: {draft, inRev, no, no, no, no, draft, no, no, no, no, no},
+		appr:  {draft, no, no, no, pub, sched, draft, no, no, no, no, no},
+		sched: {draft, no, no, no, pub, sched, draft, pub, appr, no, no, no},
+		pub:   {draft, inRev, no, no, no, no, draft, no, no, no, no, no},
 		// Unknown states allow nothing, not even a save: fail closed on corrupt data.
-		"":      {no, no, no, no, no, no, no, no, no, no, no},
-		"bogus": {no, no, no, no, no, no, no, no, no, no, no},
+		"":      {no, no, no, no, no, no, no, no, no, no, no, no},
+		"bogus": {no, no, no, no, no, no, no, no, no, no, no, no},
 	}
 	for _, s := range wf.States {
 		if _, ok := want[s]; !ok {
@@ -90,7 +90,7 @@ func TestAllowedAndAllowedFrom(t *testing.T) {
 		{wf.StateInReview, []wf.Action{wf.ActionSave, wf.ActionRequestChanges, wf.ActionApprove, wf.ActionUnpublish}},
 		{wf.StateChangesRequested, []wf.Action{wf.ActionSave, wf.ActionSubmit, wf.ActionUnpublish}},
 		{wf.StateApproved, []wf.Action{wf.ActionSave, wf.ActionPublish, wf.ActionSchedule, wf.ActionUnpublish}},
-		{wf.StateScheduled, []wf.Action{wf.ActionSave, wf.ActionPublish, wf.ActionSchedule, wf.ActionScheduledPublish, wf.ActionUnpublish}},
+		{wf.StateScheduled, []wf.Action{wf.ActionSave, wf.ActionPublish, wf.ActionSchedule, wf.ActionScheduledPublish, wf.ActionScheduleCancelled, wf.ActionUnpublish}},
 		{wf.StatePublished, []wf.Action{wf.ActionSave, wf.ActionSubmit, wf.ActionUnpublish}},
 		{"bogus", nil},
 	}
