@@ -11,9 +11,14 @@ BIN       := bin/monograph
 DATA      ?= ./data
 ADDR      ?= 127.0.0.1:8080
 WEB       := web-admin
-WEB_SRC   := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json -type f 2>/dev/null)
+# The admin's API types are generated from the OpenAPI document at build (npm run gen:api).
+WEB_SRC   := $(shell find $(WEB)/src $(WEB)/index.html $(WEB)/vite.config.ts $(WEB)/tsconfig.json -type f -not -name '*.gen.ts' 2>/dev/null) \
+             internal/httpapi/openapi.json
+CLIENT    := clients/typescript
+CLIENT_SRC := $(shell find $(CLIENT)/src -name '*.ts' -not -path '*/generated/*' 2>/dev/null) $(CLIENT)/package.json $(CLIENT)/tsconfig.build.json
+SITE      := examples/site
 
-.PHONY: build run test test-go test-web test-browser bench fuzz clean
+.PHONY: build run test test-go test-web test-browser test-client test-site site site-serve bench fuzz clean
 
 ## build: the server with the web admin embedded → bin/monograph
 build: $(WEB)/dist/index.html
@@ -23,8 +28,9 @@ build: $(WEB)/dist/index.html
 run: build
 	./$(BIN) serve --demo --data $(DATA) --addr $(ADDR)
 
-## test: everything CI runs — Go tests (with -race), web-admin unit tests, browser tests
-test: test-go test-web test-browser
+## test: everything CI runs — Go tests (with -race), web-admin unit tests, browser tests,
+## the TypeScript client's tests and the example site's tests
+test: test-go test-web test-browser test-client test-site
 
 test-go:
 	$(GO) vet -tags "$(TESTTAGS)" ./...
@@ -39,6 +45,24 @@ test-web: $(WEB)/node_modules/.installed
 
 test-browser: build
 	E2E_STRICT=1 MONOGRAPH_BIN=$(CURDIR)/$(BIN) scripts/e2e
+
+## test-client: the TypeScript client (types generated from the OpenAPI document): type check,
+## unit tests against recorded answers, integration tests against bin/monograph
+test-client: $(CLIENT)/dist/index.js build
+	cd $(CLIENT) && npx tsc --noEmit -p . && npm test --silent && MONOGRAPH_BIN=$(CURDIR)/$(BIN) npm run --silent test:integration
+
+## test-site: the example website: type check against the client, unit tests, browser test
+test-site: $(CLIENT)/dist/index.js $(SITE)/node_modules/.installed build
+	MONOGRAPH_BIN=$(CURDIR)/$(BIN) scripts/site-e2e
+
+## site: the example website (examples/site) built from the server at http://$(ADDR)
+site: $(CLIENT)/dist/index.js $(SITE)/node_modules/.installed
+	cd $(SITE) && MONOGRAPH_URL=http://$(ADDR) npm run --silent build
+
+## site-serve: register the site's webhook (demo admin) and serve it on 127.0.0.1:4321
+site-serve: site
+	cd $(SITE) && MONOGRAPH_URL=http://$(ADDR) npm run --silent register-webhook
+	cd $(SITE) && MONOGRAPH_URL=http://$(ADDR) npm run --silent serve
 
 ## bench: delivery throughput against a reference Go server (wrk), see scripts/bench
 bench:
@@ -56,5 +80,17 @@ $(WEB)/node_modules/.installed: $(WEB)/package-lock.json
 $(WEB)/dist/index.html: $(WEB)/node_modules/.installed $(WEB_SRC)
 	cd $(WEB) && npm run --silent build
 
+$(CLIENT)/node_modules/.installed: $(CLIENT)/package-lock.json
+	cd $(CLIENT) && npm ci --no-audit --no-fund
+	touch $@
+
+# The client's types are generated from the server's OpenAPI document by every build.
+$(CLIENT)/dist/index.js: $(CLIENT)/node_modules/.installed $(CLIENT_SRC) internal/httpapi/openapi.json
+	cd $(CLIENT) && npm run --silent build
+
+$(SITE)/node_modules/.installed: $(SITE)/package-lock.json
+	cd $(SITE) && npm ci --no-audit --no-fund
+	touch $@
+
 clean:
-	rm -rf bin $(WEB)/dist
+	rm -rf bin $(WEB)/dist $(CLIENT)/dist $(SITE)/dist
