@@ -14,6 +14,7 @@ import (
 
 	"github.com/monograph-cms/monograph/internal/auth"
 	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/editorial"
 	"github.com/monograph-cms/monograph/internal/strictjson"
 )
 
@@ -110,4 +111,37 @@ func importAccounts(ctx context.Context, users auth.UserStore, path string, now 
 // cms.NewID and the account store make them): nothing that could act as an operator.
 func validAccountID(id string) bool {
 	return len(id) >= 8 && len(id) <= 64 && strings.Trim(id, "abcdefghijklmnopqrstuvwxyz0123456789") == ""
+}
+
+// createSignerAccounts creates, for exports that list no accounts (earlier releases), each
+// signer the store lacks as a disabled reviewer account named and credentialed as its
+// approvals recorded it, with an address that cannot receive mail: enough for the approvals
+// to verify, never to sign in (an admin may later give it a real address and a reset link).
+func createSignerAccounts(ctx context.Context, users auth.UserStore, signings []editorial.Signing, now time.Time, stderr io.Writer) ([]string, error) {
+	var created []string
+	seen := map[string]bool{}
+	for _, sg := range signings {
+		if seen[sg.Signer] {
+			continue
+		}
+		seen[sg.Signer] = true
+		if !validAccountID(sg.Signer) {
+			return created, fmt.Errorf("page %s, audit event %d: signer id %q is not an account id", sg.PageID, sg.Seq, sg.Signer)
+		}
+		_, err := users.UserByID(ctx, sg.Signer)
+		switch {
+		case err == nil:
+			continue
+		case !cms.IsCode(err, cms.CodeNotFound):
+			return created, err
+		}
+		u := auth.User{ID: sg.Signer, Email: sg.Signer + "@signers.invalid", Name: sg.Name, Roles: []cms.Role{cms.RoleReviewer},
+			Credentials: sg.Credentials, Disabled: true, PasswordChangeRequired: true, CreatedAt: now, UpdatedAt: now}
+		if err := users.InsertUser(ctx, u); err != nil {
+			return created, fmt.Errorf("signer %s (%s): %w", sg.Name, sg.Signer, err)
+		}
+		created = append(created, sg.Signer)
+		fmt.Fprintf(stderr, "created signer %s (%s) as a disabled reviewer account\n", sg.Name, sg.Signer)
+	}
+	return created, nil
 }

@@ -123,17 +123,20 @@ type checkedFile struct {
 // being decoded and checked while one is written; a file whose bytes changed since it was
 // checked stops the import there.
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
-	var withAccounts bool
+	var withAccounts, createSigners bool
 	cfg, rest, err := parseConfig("import", args, stderr, getenv, func(fs *flag.FlagSet) {
 		fs.BoolVar(&withAccounts, "with-accounts", false,
 			"create the accounts of the directory's "+accountsFile+" that this store lacks, without passwords, "+
 				"so their approvals verify (this trusts the file's signers; the audit trail records it)")
+		fs.BoolVar(&createSigners, "create-signers", false,
+			"for exports without "+accountsFile+" (earlier releases): create each missing signer as a disabled reviewer "+
+				"account named as its approvals name it (this trusts the files' signers; the audit trail records it)")
 	})
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 {
-		return errors.New("usage: monograph import FILE|DIR [--with-accounts] [--data DIR | --mongodb-uri URI]")
+		return errors.New("usage: monograph import FILE|DIR [--with-accounts | --create-signers] [--data DIR | --mongodb-uri URI]")
 	}
 	names, err := jsonFiles(rest[0])
 	if err != nil {
@@ -213,6 +216,19 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			return fmt.Errorf("%w; no page was imported", err)
 		}
 	}
+	if createSigners {
+		var all []editorial.Signing
+		for _, c := range checked {
+			all = append(all, c.signings...)
+		}
+		created, err := createSignerAccounts(ctx, a.Store, all, a.Clock.Now(), stderr)
+		if len(created) > 0 {
+			a.Pages.RecordAccountEvent(ctx, operatorPrincipal(getenv), "signers_created", map[string]any{"created": created})
+		}
+		if err != nil {
+			return fmt.Errorf("%w; no page was imported", err)
+		}
+	}
 	// Every approval must be signed by an account of this store that was a reviewer when it
 	// signed: a file cannot bring its own signers.
 	for _, c := range checked {
@@ -225,8 +241,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			fmt.Fprintln(stderr, p)
 		}
 		hint := ""
-		if accountsPath != "" && !withAccounts {
+		switch {
+		case accountsPath != "" && !withAccounts:
 			hint = "; if you trust " + accountsPath + ", add --with-accounts to create its accounts first"
+		case accountsPath == "" && !createSigners:
+			hint = "; for an export of an earlier release, which lists no accounts, --create-signers creates them (if you trust the files)"
 		}
 		return errors.New("nothing was imported: approvals must be signed by reviewers with an account in this store" + hint)
 	}

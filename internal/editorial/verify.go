@@ -21,6 +21,8 @@ type Signing struct {
 	Name     string
 	Revision int
 	Roles    []string
+	// Credentials are the signer's credentials as the approval recorded them.
+	Credentials string
 }
 
 // PageRecord is everything stored about one page that its record must account for.
@@ -109,7 +111,12 @@ func VerifyPage(rec PageRecord) ([]Signing, *ChainBreak) {
 			case r.Author.ID == e.Actor || slices.Contains(authors, e.Actor):
 				return fail(e.Seq, "approved by %s, an author of the text they signed", e.Actor)
 			}
-			signings = append(signings, Signing{PageID: id, Seq: e.Seq, Signer: e.Actor, Name: e.ActorName, Revision: e.Revision, Roles: e.ActorRoles})
+			creds := ""
+			if rv, ok := data["reviewer"].(map[string]any); ok {
+				creds, _ = rv["credentials"].(string)
+			}
+			signings = append(signings, Signing{PageID: id, Seq: e.Seq, Signer: e.Actor, Name: e.ActorName, Revision: e.Revision,
+				Roles: e.ActorRoles, Credentials: creds})
 			approvals[e.Revision] = signed{hash, e.Actor}
 			authors = nil
 		case workflow.ActionPublish, workflow.ActionScheduledPublish:
