@@ -289,6 +289,9 @@ func (a *App) buildIntegrations() error {
 	if err != nil {
 		return fmt.Errorf("webhook secrets key: %w", err)
 	}
+	// Live snapshots are sealed under a key derived from the same master key, kept outside
+	// the store: a start trusts a stored snapshot only if its seal holds.
+	a.Pages.SnapshotKey = webhook.DeriveKey(master, "live-snapshot-seal")
 	sealer, err := webhook.NewSealer(webhook.DeriveKey(master, "webhook-secrets"))
 	if err != nil {
 		return err

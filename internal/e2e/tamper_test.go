@@ -75,8 +75,10 @@ func tamperJSON(tb testing.TB, dataDir, table, column, where string, edit func(m
 }
 
 // Must show (issue 11): a tamper table for `audit verify`. Each edit of the stored record,
-// made around every service, is caught and names the page; and delivery, which derives what
-// it serves from the signed revision at start, never serves the edited text.
+// made around every service, is caught and names the page; and delivery never serves the
+// edited text: at start it takes a live snapshot only under a valid seal (made when it was
+// derived from the verified revision), else derives it anew from the revision and checks
+// the signature.
 func TestAuditVerifyTamperTable(t *testing.T) {
 	t.Parallel()
 	sub := func(m map[string]any, path ...string) map[string]any {
@@ -91,8 +93,15 @@ func TestAuditVerifyTamperTable(t *testing.T) {
 		// served is what delivery must serve at the next start: the honest text, or nothing.
 		served int
 	}{
+		// The snapshot sealed at publication is still the signed text: served.
 		{"a revision's content", func(t *testing.T, dir, id string) {
 			tamperJSON(t, dir, "revisions", "content", "page_id = ? AND number = 2", func(m map[string]any) { m["title"] = "Forged dose" }, id)
+		}, 200},
+		// Both, consistently: the seal breaks, the revision no longer hashes to what was
+		// signed: nothing is served.
+		{"a revision's content and the live snapshot", func(t *testing.T, dir, id string) {
+			tamperJSON(t, dir, "revisions", "content", "page_id = ? AND number = 2", func(m map[string]any) { m["title"] = "Forged dose" }, id)
+			tamperJSON(t, dir, "live", "snapshot", "page_id = ?", func(m map[string]any) { sub(m, "rendered")["title"] = "Forged dose" }, id)
 		}, 0},
 		{"an approval's hash", func(t *testing.T, dir, id string) {
 			tamperJSON(t, dir, "pages", "doc", "id = ?", func(m map[string]any) {

@@ -101,6 +101,10 @@ type LiveSnapshot struct {
 	PublishedBy workflow.Signer   `bson:"publishedBy" json:"publishedBy"`
 	// Seq is the change-counter value of this publication (for the sync feed).
 	Seq int64 `bson:"seq" json:"seq"`
+	// Seal is an HMAC, under a key kept outside the store, of everything above but Seq,
+	// made when the snapshot was derived from its verified revision (Service.SnapshotKey):
+	// a start can then trust a stored snapshot only if the seal holds.
+	Seal string `bson:"seal,omitempty" json:"seal,omitempty"`
 }
 
 // OutboxEvent is a notification to send to webhooks, written in the same Change as the

@@ -42,6 +42,10 @@ type Service struct {
 	// OnOutbox, when set, is called after a change that handed events to the webhook
 	// outbox is stored, so the dispatcher can send them at once.
 	OnOutbox func()
+	// SnapshotKey seals the live snapshots this service derives (LiveSnapshot.Seal), so a
+	// start loads a sealed snapshot as is instead of re-deriving every live page. Without
+	// it nothing is sealed and every start re-derives.
+	SnapshotKey []byte
 	// Accounts tells the rules about users (who may still publish a schedule, who signed
 	// an imported approval). Without it, every scheduled publication is cancelled and
 	// imports naming signers are refused: the rules fail closed.

@@ -212,6 +212,10 @@ func (s *Service) Import(ctx context.Context, checked ...CheckedImport) (int, er
 	cs := make([]*Change, len(checked))
 	for i, c := range checked {
 		cs[i] = c.change
+		if l := c.change.Live; l != nil {
+			// Rendered from the file's live revision, whose record CheckImport verified.
+			l.Seal = s.seal(c.change.Page.ID, l)
+		}
 	}
 	n, err := s.store.CommitAll(ctx, cs)
 	for _, ch := range cs[:n] {
