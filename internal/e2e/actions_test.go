@@ -178,3 +178,35 @@ func TestCancelScheduleRoute(t *testing.T) {
 		t.Fatalf("publish after cancel: %s", got.State)
 	}
 }
+
+// Issue 15, point 6: the pre-review checks of content not saved yet, so the editor shows
+// them as the writer types; nothing is stored.
+func TestChecksOfUnsavedContent(t *testing.T) {
+	t.Parallel()
+	s := MustStart(t)
+	tm := signIn(t, s)
+	body := Content("Checked")
+	body["disclaimer"] = ""
+	r := tm.writer.Do(t, "POST", "/api/v1/manage/checks", body)
+	MustStatus(t, r, 200)
+	var out struct {
+		Checks []struct {
+			ID       string `json:"id"`
+			Severity string `json:"severity"`
+			Field    string `json:"field"`
+			Message  string `json:"message"`
+		} `json:"checks"`
+	}
+	r.Decode(t, &out)
+	found := false
+	for _, c := range out.Checks {
+		if c.ID == "disclaimer_missing" && c.Severity == "blocker" && c.Field == "content.disclaimer" && c.Message != "" {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("no disclaimer_missing blocker: %s", r)
+	}
+	MustProblem(t, tm.writer.Do(t, "POST", "/api/v1/manage/checks", map[string]any{"title": "x", "colour": "red"}), 400, "invalid", "content.colour")
+	MustProblem(t, s.Anon().Do(t, "POST", "/api/v1/manage/checks", body), 401, "unauthorized", "")
+}

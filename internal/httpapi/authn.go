@@ -72,7 +72,7 @@ func (s *Server) recordDenied(c *gin.Context, p cms.Principal, perm authz.Permis
 		return
 	}
 	switch perm.Action {
-	case "submit", "request_changes", "approve", "publish", "unpublish", "save":
+	case "submit", "request_changes", "approve", "publish", "unpublish", "save", "cancel_schedule":
 		s.pages.RecordDenied(c.Request.Context(), p, c.Param("id"), perm.Action)
 	}
 }

@@ -80,3 +80,15 @@ func (s *Server) permissionsOf(roles []cms.Role) []string {
 	}
 	return out
 }
+
+// checkContent runs the pre-review checks on content not saved yet, so the editor shows them
+// (and whether submitting would be refused) as the writer types, from the server's own rules.
+func (s *Server) checkContent(c *gin.Context) {
+	var body content.Content
+	if err := bind(c, &body, "content"); err != nil {
+		s.writeError(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	ok(c, gin.H{"checks": s.pages.Checks(editorial.Page{Content: body})})
+}

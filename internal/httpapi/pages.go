@@ -36,6 +36,7 @@ func (s *Server) pageRoutes(m *gin.RouterGroup) {
 	s.managed(m, http.MethodGet, "/pages/:id/audit", perm("page", "audit"), s.pageAudit)
 	s.managed(m, http.MethodGet, "/audit", perm("audit", "read"), s.audit)
 	s.managed(m, http.MethodPost, "/render", perm("render", "use"), s.render)
+	s.managed(m, http.MethodPost, "/checks", perm("page", "save"), s.checkContent)
 }
 
 // pageView is the page JSON of docs/api.md, plus the pre-review checks and the review baseline.

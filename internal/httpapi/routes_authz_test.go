@@ -89,6 +89,8 @@ var guardedRoutes = map[string][]cms.Role{
 	// The review cadence is the reviewers' and the desk's call, not the writers'.
 	"PATCH /api/v1/manage/pages/:id": {R, E, A},
 	"POST /api/v1/manage/render":     {W, R, E, A},
+	// The pre-review checks of unsaved content: whoever may save.
+	"POST /api/v1/manage/checks": {W, R, E, A},
 
 	// Reader reviews: editors moderate (admins too).
 	"GET /api/v1/manage/reviews":              {E, A},

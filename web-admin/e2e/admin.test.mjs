@@ -27,7 +27,8 @@ async function usersAndRoles(t) {
   const dialog = page.getByRole('dialog', { name: 'New user' });
   await dialog.getByLabel('Email').fill(email);
   await dialog.getByLabel('Name').fill(name);
-  await dialog.getByLabel('Initial password').fill('a-long-initial-password');
+  await dialog.getByLabel('I set a temporary password').check();
+  await dialog.getByLabel('Temporary password', { exact: true }).fill('a-long-initial-password');
   await dialog.getByLabel(/Credentials/).fill('DO');
   await dialog.getByLabel('Writer').uncheck();
   await dialog.getByLabel('Medical reviewer').check();

@@ -32,7 +32,11 @@ async function reviewDiffAndRequestChanges(t) {
   const page = await t.newPage({ label: 'reviewer' });
   await signIn(page, 'reviewer@example.com');
   await page.goto(`/admin/pages/${id}/review`);
-  await expectText(page.locator('.tab-panel'), 'Changes since the last approved or published revision (1)');
+  // This reviewer signed revision 1: their review starts from there.
+  await expectText(page.getByTestId('review-baseline'), 'Changes since your last decision (revision 1)');
+  // As readers see it, the changed sentence marked in place.
+  await expectText(page.locator('.reader ins.chg', { hasText: 'general' }), 'general');
+  await page.getByLabel('Field by field').check();
   await page.locator('.diff-field').first().waitFor();
   await expectText(page.locator('.diff-view'), 'Brand names');
   await expectText(page.locator('.diff-field ins', { hasText: 'Ketalar' }), 'Ketalar');

@@ -8,8 +8,16 @@ import { tests as screens } from './screens.test.mjs';
 import { tests as review } from './review.test.mjs';
 import { Skip, tests as admin } from './admin.test.mjs';
 import { tests as publishing } from './publishing.test.mjs';
+import { tests as safety } from './safety.test.mjs';
+import { tests as accounts } from './accounts.test.mjs';
+import { tests as actions } from './actions.test.mjs';
+import { tests as reviewing } from './reviewing.test.mjs';
+import { tests as preview } from './preview.test.mjs';
+import { tests as longpage } from './longpage.test.mjs';
+import { tests as savedElsewhere } from './savedelsewhere.test.mjs';
+import { tests as tablet } from './tablet.test.mjs';
 
-const all = [...workflow, ...review, ...publishing, ...conflict, ...screens, ...admin];
+const all = [...workflow, ...review, ...publishing, ...safety, ...conflict, ...screens, ...admin, ...accounts, ...actions, ...reviewing, ...preview, ...longpage, ...savedElsewhere, ...tablet];
 const filter = process.argv[2];
 const selected = filter ? all.filter((t) => t.name.includes(filter)) : all;
 

@@ -49,8 +49,9 @@ async function workflow(t) {
   await writer.keyboard.press('Enter');
   assertEqual(await title0(), content.sections[0].title, 'section 1 after moving back');
 
-  // The live preview comes from the server's renderer.
-  await expectText(writer.locator(`${f('sections[0].body')}-preview`), 'dissociative anesthetic');
+  // The live preview comes from the server's renderer: the whole page beside the form (each
+  // field's own preview is one click away).
+  await expectText(writer.locator('.preview-pane .reader'), 'dissociative anesthetic');
   await screen(writer, '03-editor-new-page');
 
   await writer.getByRole('button', { name: 'Create page' }).first().click();
@@ -88,6 +89,9 @@ async function workflow(t) {
   await reviewer.getByRole('navigation', { name: 'Page lists' }).getByRole('link', { name: 'Awaiting my review' }).click();
   await reviewer.getByRole('link', { name: content.title }).first().click();
   await reviewer.getByRole('heading', { name: 'Medical review', level: 2 }).waitFor();
+  await expectText(reviewer.getByTestId('writer-note'), 'Ready for review: new ketamine page.');
+  await expectText(reviewer.locator('.reader'), 'What is ketamine?');
+  await reviewer.getByLabel('Field by field').check();
   await reviewer.locator('.diff-field').first().waitFor();
   await expectText(reviewer.locator('.diff-view'), 'What is ketamine?');
   await expectText(reviewer.locator('.diff-view'), 'NMDA receptor antagonist');
@@ -122,6 +126,7 @@ async function workflow(t) {
   await expectText(editor.locator('.cards'), 'Rosa Reviewer, MD');
   await screen(editor, '06-publish');
   await editor.getByRole('button', { name: 'Publish now' }).click();
+  await editor.getByRole('dialog', { name: 'Publish this page now?' }).getByRole('button', { name: 'Publish revision 1' }).click();
   await expectText(editor.locator('.page-facts'), 'Published');
 
   // The other screens of the page, checked once there is a history.

@@ -1,17 +1,24 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ApiClient, Tokens } from './api/client';
-import type { Role, User } from './api/types';
+import type { Me, User } from './api/types';
 import { AppContext, useApp, type AppState, type ConfirmOptions } from './app-context';
-import { Modal } from './components/ui';
+import { Loading, Modal } from './components/ui';
 import type { KeyValueStore } from './lib/drafts';
 import { Link, match, navigate, useLocation } from './router';
-import { PageEditor } from './screens/PageEditor';
-import { PageScreen } from './screens/PageScreen';
+import { PageEditor } from './screens/page/editor/PageEditor';
+import { PageScreen } from './screens/page/PageScreen';
 import { PagesList } from './screens/PagesList';
 import { ReaderReviews } from './screens/ReaderReviews';
+import { ChangePassword } from './screens/ChangePassword';
+import { SetPasswordScreen } from './screens/SetPassword';
+import { PublicPreview } from './screens/PublicPreview';
 import { SignInForm, SignInScreen } from './screens/SignIn';
 import { Users } from './screens/Users';
 import { Webhooks } from './screens/Webhooks';
+
+function hasPerms(u: User | Me): u is Me {
+  return Array.isArray((u as Partial<Me>).permissions);
+}
 
 interface PendingConfirm extends ConfirmOptions {
   resolve: (ok: boolean) => void;
@@ -23,12 +30,16 @@ export function App({ api, drafts }: { api: ApiClient; drafts: KeyValueStore }) 
   const [pending, setPending] = useState<PendingConfirm | null>(null);
   const [message, setMessage] = useState('');
   const lastUser = useRef<User | null>(api.user);
+  const { path } = useLocation();
 
   useEffect(() => {
     api.onSessionChange = (t: Tokens | null) => {
-      if (t?.user) {
-        lastUser.current = t.user;
-        setUser(t.user);
+      const u = t?.user;
+      if (u) {
+        lastUser.current = u;
+        // A refresh or a sign-in again answers with the user without permissions: keep the
+        // ones known for the same user, so the screen (and the work on it) stays.
+        setUser((prev) => (prev && prev.id === u.id && !hasPerms(u) && hasPerms(prev) ? { ...u, permissions: prev.permissions } : u));
       }
     };
     // The session ended and could not be refreshed: sign in again over the current screen.
@@ -46,17 +57,29 @@ export function App({ api, drafts }: { api: ApiClient; drafts: KeyValueStore }) 
     };
   }, [api]);
 
-  // Check the stored session once at start.
-  useEffect(() => {
-    if (!api.tokens) return;
-    api.get<User>('/api/v1/auth/me').then(
-      (u) => {
-        lastUser.current = u;
-        setUser(u);
-      },
-      () => {},
-    );
+  const reloadUser = useCallback(async () => {
+    try {
+      const u = await api.get<Me>('/api/v1/auth/me');
+      lastUser.current = u;
+      api.updateUser(u);
+      setUser(u);
+    } catch {
+      // Keep what we know; the next request will say if the session is gone.
+    }
   }, [api]);
+
+  // What the user may do comes from /auth/me (the sign-in answer has no permissions): ask at
+  // start and after every sign-in, and show the screens once it is known.
+  const hasPermissions = !!user && hasPerms(user);
+  useEffect(() => {
+    if (user && !hasPermissions && api.tokens) void reloadUser();
+  }, [api, user, hasPermissions, reloadUser]);
+  const started = useRef(false);
+  useEffect(() => {
+    if (started.current || !api.tokens) return;
+    started.current = true;
+    void reloadUser(); // the stored session's user may have changed since
+  }, [api, reloadUser]);
 
   const announce = useCallback((msg: string) => {
     setMessage('');
@@ -74,16 +97,19 @@ export function App({ api, drafts }: { api: ApiClient; drafts: KeyValueStore }) 
 
   const state = useMemo<AppState | null>(
     () =>
-      user && {
-        api,
-        user,
-        drafts,
-        hasRole: (...roles: Role[]) => roles.some((r) => user.roles.includes(r)),
-        confirm,
-        announce,
-        signOut,
-      },
-    [api, user, drafts, confirm, announce, signOut],
+      user && hasPerms(user)
+        ? {
+            api,
+            user,
+            drafts,
+            can: (permission: string) => user.permissions.includes(permission),
+            confirm,
+            announce,
+            signOut,
+            reloadUser,
+          }
+        : null,
+    [api, user, drafts, confirm, announce, signOut, reloadUser],
   );
 
   const closeConfirm = (ok: boolean) => {
@@ -91,9 +117,29 @@ export function App({ api, drafts }: { api: ApiClient; drafts: KeyValueStore }) 
     setPending(null);
   };
 
-  if (!state) {
+  // A preview link needs no session: the token in its fragment opens that one page.
+  const preview = match('/preview/:id', path);
+  if (preview) return <PublicPreview api={api} id={preview.id} />;
+
+  // Setting a password from an enrolment or reset link needs no session (and ignores one).
+  if (path === '/enrol' || path === '/reset') {
+    return (
+      <SetPasswordScreen
+        api={api}
+        kind={path === '/enrol' ? 'enrol' : 'reset'}
+        onSignedIn={() => {
+          lastUser.current = api.user;
+          setUser(api.user);
+          void navigate('/pages', { replace: true, force: true });
+        }}
+      />
+    );
+  }
+
+  if (!user) {
     return <SignInScreen api={api} onSignedIn={() => setUser(api.user)} />;
   }
+  if (!state) return <Loading what="Signing in" />;
 
   return (
     <AppContext.Provider value={state}>
@@ -115,7 +161,7 @@ export function App({ api, drafts }: { api: ApiClient; drafts: KeyValueStore }) 
             <p>{pending.message}</p>
           </div>
           <div className="modal-actions">
-            <button type="button" className="btn-secondary" onClick={() => closeConfirm(false)} autoFocus>
+            <button type="button" className="btn-secondary" onClick={() => closeConfirm(false)} data-autofocus>
               {pending.cancelLabel ?? 'Cancel'}
             </button>
             <button type="button" className={pending.danger ? 'btn-danger' : 'btn-primary'} onClick={() => closeConfirm(true)}>
@@ -166,15 +212,16 @@ export function App({ api, drafts }: { api: ApiClient; drafts: KeyValueStore }) 
 
 function Shell() {
   const { path } = useLocation();
-  const { user, hasRole, signOut } = useApp();
-  const isAdmin = hasRole('admin');
-  const isEditor = hasRole('editor');
+  const { user, can, signOut } = useApp();
+  const manageUsers = can('user:manage');
+  const manageWebhooks = can('webhook:manage');
+  const moderate = can('review:moderate');
+  // "Awaiting my review" is one of the page lists (PagesList), not a second menu entry.
   const nav: { to: string; label: string; show: boolean }[] = [
     { to: '/pages', label: 'Pages', show: true },
-    { to: '/pages?view=my-review', label: 'Awaiting my review', show: hasRole('reviewer') },
-    { to: '/reader-reviews', label: 'Reader reviews', show: isEditor },
-    { to: '/users', label: 'Users', show: isAdmin },
-    { to: '/webhooks', label: 'Webhooks', show: isAdmin },
+    { to: '/reader-reviews', label: 'Reader reviews', show: moderate },
+    { to: '/users', label: 'Users', show: manageUsers },
+    { to: '/webhooks', label: 'Webhooks', show: manageWebhooks },
   ];
   const current = (to: string) => {
     const p = to.split('?')[0];
@@ -190,9 +237,10 @@ function Shell() {
   if (path === '/pages' || path === '/' || path === '') screen = <PagesList />;
   else if (path === '/pages/new') screen = <NewPage />;
   else if ((m = match('/pages/:id/:tab?', path))) screen = <PageScreen key={m.id} id={m.id} tab={m.tab ?? 'edit'} />;
-  else if (path === '/users' && isAdmin) screen = <Users />;
-  else if (path === '/webhooks' && isAdmin) screen = <Webhooks />;
-  else if (path === '/reader-reviews' && isEditor) screen = <ReaderReviews />;
+  else if (path === '/account/password') screen = <ChangePassword />;
+  else if (path === '/users' && manageUsers) screen = <Users />;
+  else if (path === '/webhooks' && manageWebhooks) screen = <Webhooks />;
+  else if (path === '/reader-reviews' && moderate) screen = <ReaderReviews />;
   else
     screen = (
       <>
@@ -228,11 +276,22 @@ function Shell() {
             {user.credentials ? `, ${user.credentials}` : ''}
             <span className="muted small"> · {user.roles.join(', ')}</span>
           </span>
+          <Link to="/account/password" className="small" aria-current={path === '/account/password' ? 'page' : undefined}>
+            Change password
+          </Link>
           <button type="button" className="btn-secondary small" onClick={() => void signOut()}>
             Sign out
           </button>
         </div>
       </header>
+      {user.passwordChangeRequired && (
+        // Persistent until the server says otherwise: the server refuses this user's
+        // signatures while their password is one someone else chose.
+        <div className="alert alert-warning account-banner" role="region" aria-label="Your password">
+          <strong>Choose your own password.</strong> Your password was set by an administrator: until you change it, you cannot sign medical approvals.{' '}
+          {path !== '/account/password' && <Link to="/account/password">Change your password</Link>}
+        </div>
+      )}
       <main id="main" tabIndex={-1}>
         {screen}
       </main>

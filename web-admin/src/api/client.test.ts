@@ -156,3 +156,19 @@ describe('ApiClient signatures', () => {
     expect(calls).toHaveLength(1);
   });
 });
+
+describe('ApiClient.updateUser', () => {
+  const u = { id: 'u1', email: 'r@example.com', name: 'R', roles: ['reviewer' as const], credentials: '', disabled: false, createdAt: '2026-01-01T00:00:00Z' };
+  it.each([
+    { name: 'replaces the user kept with the session and tells the UI', tokens: {}, wantUser: { ...u, passwordChangeRequired: false }, wantCalls: 1 },
+    { name: 'does nothing without a session', tokens: null, wantUser: null, wantCalls: 0 },
+  ])('$name', ({ tokens, wantUser, wantCalls }) => {
+    const { client, store } = setup(() => json(200, {}), tokens);
+    const seen: unknown[] = [];
+    client.onSessionChange = (t) => seen.push(t?.user);
+    client.updateUser({ ...u, passwordChangeRequired: false });
+    expect(store.load()?.user ?? null).toEqual(wantUser);
+    expect(store.load()?.accessToken ?? null).toBe(tokens ? 'A1' : null);
+    expect(seen).toHaveLength(wantCalls);
+  });
+});

@@ -164,6 +164,14 @@ export class ApiClient {
     return user;
   }
 
+  /** Replaces the signed-in user kept with the session (after /auth/me says something new,
+   * e.g. that the password no longer needs changing). */
+  updateUser(user: User): void {
+    const t = this.store.load();
+    if (!t) return;
+    this.setTokens({ ...t, user });
+  }
+
   async logout(): Promise<void> {
     const t = this.store.load();
     try {

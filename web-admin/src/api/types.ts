@@ -1,17 +1,29 @@
-// Types of the management API (see /work/shared/API.md). Kept loose where the server may add
-// members: the admin only reads what it knows.
+// Types of the management API. The API's own objects come from schema.gen.ts, which
+// `npm run gen:api` generates from internal/httpapi/openapi.json (typecheck and build run it
+// first), so the client cannot drift from the server's document. What is written here is the
+// editor's form model (Content: every field present) and shapes the document leaves open.
+
+import type { components } from './schema.gen';
+type Schemas = components['schemas'];
 
 export type Role = 'writer' | 'reviewer' | 'editor' | 'admin';
 export const ALL_ROLES: Role[] = ['writer', 'reviewer', 'editor', 'admin'];
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  roles: Role[];
-  credentials?: string;
-  disabled?: boolean;
-  createdAt?: string;
+export type User = Schemas['User'];
+/** The signed-in user with the permissions (`object:action`) the policy grants their roles:
+ * what the admin shows is decided from these and from each page's `actions`, never from a
+ * copy of the policy. */
+export type Me = Schemas['Me'];
+
+/** A single-use link token for setting a password: shown once, never retrievable again. */
+export interface AccountToken {
+  token: string;
+  expiresAt: string;
+}
+
+/** The answer to creating a user without a password. */
+export interface CreatedUser extends User {
+  enrolment?: AccountToken;
 }
 
 export interface LoginResponse {
@@ -84,99 +96,27 @@ export interface Content {
   tags: string[];
 }
 
-export interface Check {
-  id: string;
-  severity: 'warning' | 'blocker';
-  message: string;
-  field?: string;
-}
-
-export interface Approval {
-  revision: number;
-  contentHash: string;
-  reviewer: { id: string; name: string; credentials?: string };
-  signedAt: string;
-  meaning: string;
-  comment?: string;
-  nextReviewDue?: string;
-}
-
-export interface Live {
-  revision: number;
-  publishedAt: string;
-  publishedBy?: string;
-}
-
-export interface Page {
-  id: string;
-  slug: string;
-  state: PageState;
-  version: number;
-  revision: number;
-  content: Content;
-  contentHash: string;
-  approval?: Approval | null;
-  live?: Live | null;
-  scheduledAt?: string | null;
-  createdAt?: string;
-  createdBy?: string;
-  updatedAt?: string;
-  updatedBy?: string;
-  checks?: Check[];
-  reviewBaseline?: number;
-  unpublished?: { at: string; by: string; reason: string } | null;
-  reviewIntervalDays?: number;
-  reviewOverdue?: boolean;
-}
-
-/** A page as listed: the server may send a summary rather than the whole page. */
-export interface PageSummary {
-  id: string;
-  slug: string;
-  state: PageState;
-  title?: string;
-  content?: { title?: string; drug?: { name?: string } };
-  revision?: number;
-  version?: number;
-  updatedAt?: string;
-  updatedBy?: string;
-  scheduledAt?: string | null;
-  live?: Live | null;
-  approval?: Approval | null;
-  reviewOverdue?: boolean;
-  nextReviewDue?: string;
-}
+/** One failed pre-review check of the working copy (the server's CheckResult). */
+export type Check = Schemas['CheckResult'];
+export type Approval = Schemas['Approval'];
+export type Live = Schemas['LiveRevision'];
+/** Whether the signed-in user may take one workflow action on a page now, and why not. */
+export type ActionAvailability = Schemas['ActionAvailability'];
+export type WorkflowAction = Schemas['WorkflowAction'];
+/** The page JSON. Its content is the API's (fields may be absent); the editor works on
+ * `Content`, from normalizeContent. */
+export type Page = Schemas['Page'];
+/** A page as listed: the page JSON without content and checks, with its title and drug name. */
+export type PageSummary = Schemas['PageSummary'];
 
 export interface ListResponse<T> {
   data: T[];
   nextCursor?: string;
 }
 
-export interface RevisionSummary {
-  number: number;
-  author: string | { id?: string; name?: string; email?: string };
-  authorName?: string;
-  createdAt: string;
-  contentHash: string;
-  note?: string;
-}
-
-export interface Revision extends RevisionSummary {
-  content: Content;
-}
-
-export interface AuditEvent {
-  seq: number;
-  at: string;
-  actor: string | { id?: string; name?: string; email?: string };
-  actorName?: string;
-  action: string;
-  pageId?: string;
-  revision?: number;
-  data?: Record<string, unknown> | null;
-  prevHash?: string;
-  hash?: string;
-}
+export type RevisionSummary = Schemas['RevisionSummary'];
+export type Revision = Schemas['Revision'];
+export type AuditEvent = Schemas['AuditEvent'];
 
 export interface Webhook {
   id: string;

@@ -1,11 +1,37 @@
 // Every field of a medication page as a form.
 
-import { SECTION_KEYS, USE_STATUSES, type Content } from '../api/types';
+import { useContext, useState } from 'react';
+import { SECTION_KEYS, USE_STATUSES, type Content, type Section } from '../api/types';
+import { indexAfterMove, moveItem } from '../lib/list';
+import { SectionOutline } from './SectionOutline';
 import { emptyControlled, emptyReference, emptySection, emptyUse, SECTION_KEY_LABELS, USE_STATUS_LABELS } from '../lib/content';
-import { ListEditor, MarkdownField, SelectField, StringList, TextArea, TextField } from './fields';
+import { fieldId, FormErrors, ListEditor, MarkdownField, SelectField, StringList, TextArea, TextField } from './fields';
 
 export function ContentForm({ content, onChange }: { content: Content; onChange: (c: Content) => void }) {
   const set = <K extends keyof Content>(k: K, v: Content[K]) => onChange({ ...content, [k]: v });
+  const { remap } = useContext(FormErrors);
+  // Collapsed sections, by the section itself: moving or editing another section keeps it.
+  const [collapsed, setCollapsed] = useState<ReadonlySet<Section>>(new Set());
+  const toggle = (s: Section) =>
+    setCollapsed((c) => {
+      const next = new Set(c);
+      if (!next.delete(s)) next.add(s);
+      return next;
+    });
+  const moveSection = (from: number, to: number) => {
+    set('sections', moveItem(content.sections, from, to));
+    remap('sections', (old) => indexAfterMove(old, from, to, content.sections.length));
+  };
+  const jump = (i: number) => {
+    const s = content.sections[i];
+    if (collapsed.has(s)) toggle(s);
+    // After the section is shown again.
+    requestAnimationFrame(() => {
+      const el = document.getElementById(fieldId(`sections[${i}].title`));
+      el?.focus();
+      el?.closest('.list-item')?.scrollIntoView({ block: 'start' });
+    });
+  };
   const setDrug = <K extends keyof Content['drug']>(k: K, v: Content['drug'][K]) => onChange({ ...content, drug: { ...content.drug, [k]: v } });
   const usedKeys = new Set(content.sections.map((s) => s.key));
 
@@ -47,6 +73,13 @@ export function ContentForm({ content, onChange }: { content: Content; onChange:
 
       <section className="form-section" aria-labelledby="h-sections">
         <h2 id="h-sections">Sections</h2>
+        <SectionOutline
+          sections={content.sections}
+          onMove={moveSection}
+          onJump={jump}
+          allCollapsed={content.sections.length > 0 && content.sections.every((s) => collapsed.has(s))}
+          onCollapseAll={(all) => setCollapsed(all ? new Set(content.sections) : new Set())}
+        />
         <ListEditor
           path="sections"
           legend="Page sections, in reading order"
@@ -54,6 +87,8 @@ export function ContentForm({ content, onChange }: { content: Content; onChange:
           items={content.sections}
           onChange={(v) => set('sections', v)}
           newItem={() => emptySection(SECTION_KEYS.find((k) => k !== 'other' && !usedKeys.has(k)) ?? 'other')}
+          itemDeps={[...usedKeys].sort().join(',')}
+          collapse={{ isCollapsed: (s) => collapsed.has(s), toggle }}
           itemTitle={(s, i) => `section ${i + 1}${s.title ? ` (${s.title})` : ''}`}
           renderItem={(s, i, update) => (
             <>

@@ -1,9 +1,11 @@
 // Form controls of the page editor. Every control has a <label>; server errors for a field
 // are shown under it, linked by aria-describedby and flagged with aria-invalid.
 
-import { createContext, useContext, useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { createContext, memo, useContext, useEffect, useId, useRef, useState, type ClipboardEvent, type ReactNode } from 'react';
 import { useApp } from '../app-context';
 import { errorMessage } from '../api/client';
+import { applyEdit, formatEdit, pastedItems, type Format } from '../lib/markdownEdit';
+import { rendererFor } from '../lib/renderer';
 import { indexAfterMove, indexAfterRemove, insertItem, moveItem, removeItem, replaceItem } from '../lib/list';
 import { errorsAt, hasErrorsUnder, type FieldErrors } from '../lib/problem';
 
@@ -14,6 +16,10 @@ export interface FormErrorsState {
   clear?: (path: string) => void;
 }
 export const FormErrors = createContext<FormErrorsState>({ errors: {}, remap: () => {} });
+
+/** Whether Markdown fields show their own preview at first (off while the editor shows the
+ * whole page beside the form). */
+export const FieldPreviews = createContext(true);
 
 export const fieldId = (path: string) => 'f-' + (path.replace(/[^a-zA-Z0-9]+/g, '-').replace(/-$/, '') || 'root');
 
@@ -69,7 +75,7 @@ function FieldFrame({
   children: ReactNode;
 }) {
   return (
-    <div className={`${className}${a.invalid ? ' has-error' : ''}`}>
+    <div className={`${className}${a.invalid ? ' has-error' : ''}`} data-path={path}>
       {head ?? (
         <label htmlFor={a.id} className={hideLabel ? 'visually-hidden' : undefined}>
           {label}
@@ -209,24 +215,41 @@ export function SelectField({
   );
 }
 
+const MD_BUTTONS: { f: Format; label: string; title: string; icon: string; keys?: string }[] = [
+  { f: 'bold', label: 'Bold', title: 'Bold (Ctrl+B)', icon: 'B', keys: 'Control+B Meta+B' },
+  { f: 'italic', label: 'Italic', title: 'Italic (Ctrl+I)', icon: 'I', keys: 'Control+I Meta+I' },
+  { f: 'link', label: 'Link', title: 'Link', icon: '🔗' },
+  { f: 'list', label: 'Bulleted list', title: 'Bulleted list', icon: '•' },
+  { f: 'table', label: 'Table', title: 'Table', icon: '▦' },
+];
+
 /** Markdown with a live preview rendered by the server exactly as delivery will render it. */
 export function MarkdownField({ path, label, value, onChange, rows = 6, hint }: { path: string; label: string; value: string; onChange: (v: string) => void; rows?: number; hint?: string }) {
   const { api } = useApp();
   const a = useFieldA11y(path, hint);
+  const previews = useContext(FieldPreviews);
   const [html, setHtml] = useState<string | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
-  const [showPreview, setShowPreview] = useState(true);
+  const [showPreview, setShowPreview] = useState(previews);
   const seq = useRef(0);
   useEffect(() => {
     if (!showPreview) return;
     const my = ++seq.current;
+    const renderer = rendererFor(api);
+    const known = renderer.cached(value);
+    if (known !== undefined) {
+      setHtml(known);
+      setPreviewError(null);
+      return;
+    }
+    // Typing renders once the writer pauses, through the shared renderer (lib/renderer.ts).
     const t = window.setTimeout(
       () => {
-        api
-          .post<{ html: string }>('/api/v1/manage/render', { markdown: value })
-          .then((r) => {
+        renderer
+          .render(value)
+          .then((h) => {
             if (my === seq.current) {
-              setHtml(r?.html ?? '');
+              setHtml(h);
               setPreviewError(null);
             }
           })
@@ -240,11 +263,29 @@ export function MarkdownField({ path, label, value, onChange, rows = 6, hint }: 
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value, showPreview, api]);
   const previewId = a.id + '-preview';
+  const area = useRef<HTMLTextAreaElement>(null);
+  const format = (f: Format) => {
+    const t = area.current;
+    if (!t) return;
+    const e = formatEdit(t.value, t.selectionStart, t.selectionEnd, f);
+    t.focus();
+    t.setSelectionRange(e.from, e.to);
+    // Inserted as typing is, so Ctrl+Z undoes it; where the browser cannot, set the value.
+    if (!document.execCommand?.('insertText', false, e.insert)) onChange(applyEdit(t.value, e));
+    requestAnimationFrame(() => area.current?.setSelectionRange(e.selStart, e.selEnd));
+  };
   const head = (
     <div className="markdown-head">
       <label htmlFor={a.id}>
         {label} <span className="muted">(Markdown)</span>
       </label>
+      <div className="md-toolbar" role="toolbar" aria-label={`Format ${label}`}>
+        {MD_BUTTONS.map((b) => (
+          <button key={b.f} type="button" className="btn-icon md-button" aria-label={b.label} title={b.title} aria-keyshortcuts={b.keys} onClick={() => format(b.f)}>
+            <span aria-hidden="true">{b.icon}</span>
+          </button>
+        ))}
+      </div>
       <button type="button" className="btn-link small" aria-expanded={showPreview} aria-controls={previewId} onClick={() => setShowPreview((s) => !s)}>
         {showPreview ? 'Hide preview' : 'Show preview'}
       </button>
@@ -255,12 +296,20 @@ export function MarkdownField({ path, label, value, onChange, rows = 6, hint }: 
       <div className={showPreview ? 'markdown-split' : undefined}>
         <textarea
           id={a.id}
+          ref={area}
           name={path}
           rows={rows}
           value={value}
           aria-invalid={a.invalid || undefined}
           aria-describedby={a.describedBy}
           onChange={a.changed(onChange)}
+          onKeyDown={(e) => {
+            if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+            const f = e.key.toLowerCase() === 'b' ? 'bold' : e.key.toLowerCase() === 'i' ? 'italic' : null;
+            if (!f) return;
+            e.preventDefault();
+            format(f);
+          }}
         />
         {showPreview && (
           <section className="preview" id={previewId} aria-label={`Preview of ${label}`} tabIndex={0}>
@@ -295,6 +344,8 @@ export function ListEditor<T>({
   hint,
   itemTitle,
   compact,
+  itemDeps = '',
+  collapse,
 }: {
   path: string;
   legend: string;
@@ -306,8 +357,20 @@ export function ListEditor<T>({
   hint?: string;
   itemTitle?: (item: T, index: number) => string;
   compact?: boolean;
+  /** What an item's rendering depends on besides the item itself (e.g. the section keys
+   * in use): items are re-rendered only when it, their item or their index changes. */
+  itemDeps?: string;
+  /** Collapsible items: whether one is collapsed, and the toggle. */
+  collapse?: { isCollapsed: (item: T) => boolean; toggle: (item: T) => void };
 }) {
   const { errors, remap } = useContext(FormErrors);
+  // The latest list and callbacks, for items that were not re-rendered since (typing in one
+  // section must not re-render the eleven others, nor undo their edits with an old list).
+  const latest = useRef({ items, onChange, renderItem });
+  latest.current = { items, onChange, renderItem };
+  const updaters = useRef<((v: T) => void)[]>([]);
+  const updater = (i: number) =>
+    (updaters.current[i] ??= (v: T) => latest.current.onChange(replaceItem(latest.current.items, i, v)));
   const listRef = useRef<HTMLOListElement>(null);
   const addRef = useRef<HTMLButtonElement>(null);
   const [focus, setFocus] = useState<FocusTarget | null>(null);
@@ -353,7 +416,7 @@ export function ListEditor<T>({
   const label = (item: T, i: number) => (itemTitle ? itemTitle(item, i) : `${cap(noun)} ${i + 1}`);
 
   return (
-    <fieldset className={`list-editor${compact ? ' compact' : ''}${hasErrorsUnder(errors, path) ? ' has-error' : ''}`} id={fieldId(path)} aria-describedby={hint ? hintId : undefined}>
+    <fieldset className={`list-editor${compact ? ' compact' : ''}${hasErrorsUnder(errors, path) ? ' has-error' : ''}`} id={fieldId(path)} data-path={path} aria-describedby={hint ? hintId : undefined}>
       <legend>{legend}</legend>
       {hint && (
         <p className="hint" id={hintId}>
@@ -365,7 +428,22 @@ export function ListEditor<T>({
       <ol ref={listRef} className="list-items">
         {items.map((item, i) => (
           <li key={i} className={`list-item${hasErrorsUnder(errors, `${path}[${i}]`) ? ' has-error' : ''}`}>
-            <div className="list-item-body">{renderItem(item, i, (v) => onChange(replaceItem(items, i, v)))}</div>
+            <div className="list-item-col">
+              {collapse && (
+                <button
+                  type="button"
+                  className="btn-link collapse-toggle"
+                  aria-expanded={!collapse.isCollapsed(item)}
+                  aria-controls={`${fieldId(path)}-${i}-fields`}
+                  onClick={() => collapse.toggle(item)}
+                >
+                  <span aria-hidden="true">{collapse.isCollapsed(item) ? '▸' : '▾'}</span> {cap(label(item, i))}
+                </button>
+              )}
+              <div id={`${fieldId(path)}-${i}-fields`} className="list-item-main" hidden={collapse?.isCollapsed(item)}>
+                <ItemBody item={item} index={i} deps={itemDeps} render={latest} update={updater(i)} />
+              </div>
+            </div>
             <div className="list-item-tools" role="group" aria-label={`Arrange ${label(item, i)}`}>
               <button type="button" className="btn-icon" data-action="up" disabled={i === 0} aria-label={`Move ${label(item, i)} up`} title="Move up" onClick={() => move(i, i - 1, 'up')}>
                 ↑
@@ -395,20 +473,49 @@ export function ListEditor<T>({
   );
 }
 
+type ItemBodyProps<T> = {
+  item: T;
+  index: number;
+  deps: string;
+  render: { current: { renderItem: (item: T, index: number, update: (item: T) => void) => ReactNode } };
+  update: (item: T) => void;
+};
+
+function ItemBodyInner<T>({ item, index, render, update }: ItemBodyProps<T>) {
+  return <div className="list-item-body">{render.current.renderItem(item, index, update)}</div>;
+}
+
+/** One list item's fields, re-rendered only when the item, its index or the list's itemDeps
+ * change (field errors reach them through context either way). */
+const ItemBody = memo(ItemBodyInner, (a, b) => a.item === b.item && a.index === b.index && a.deps === b.deps && a.update === b.update) as typeof ItemBodyInner;
+
 /** A list of short texts (brand names, routes, tags…). */
 export function StringList({ path, legend, items, onChange, noun, hint }: { path: string; legend: string; items: string[]; onChange: (v: string[]) => void; noun: string; hint?: string }) {
+  // Lines pasted into an item become items: the one pasted into (when it was empty) and new
+  // ones after it, so a list copied from a document arrives as a list.
+  const onPaste = (e: ClipboardEvent<HTMLDivElement>) => {
+    const lines = pastedItems(e.clipboardData.getData('text/plain'));
+    const at = /\[(\d+)\]$/.exec((e.target as HTMLElement).closest('[data-path]')?.getAttribute('data-path') ?? '');
+    if (!lines || !at) return;
+    e.preventDefault();
+    const i = Number(at[1]);
+    const keep = items[i]?.trim() ? 1 : 0;
+    onChange([...items.slice(0, i + keep), ...lines, ...items.slice(i + 1)]);
+  };
   return (
-    <ListEditor
-      path={path}
-      legend={legend}
-      items={items}
-      onChange={onChange}
-      newItem={() => ''}
-      noun={noun}
-      hint={hint}
-      compact
-      renderItem={(item, i, update) => <TextField path={`${path}[${i}]`} label={`${cap(noun)} ${i + 1}`} hideLabel value={item} onChange={update} />}
-    />
+    <div onPaste={onPaste}>
+      <ListEditor
+        path={path}
+        legend={legend}
+        items={items}
+        onChange={onChange}
+        newItem={() => ''}
+        noun={noun}
+        hint={hint}
+        compact
+        renderItem={(item, i, update) => <TextField path={`${path}[${i}]`} label={`${cap(noun)} ${i + 1}`} hideLabel value={item} onChange={update} />}
+      />
+    </div>
   );
 }
 

@@ -40,7 +40,8 @@ export function Loading({ what = 'Loading' }: { what?: string }) {
   );
 }
 
-/** A modal dialog on the native <dialog> element: focus is kept inside, Escape closes it. */
+/** A modal dialog on the native <dialog> element: focus is kept inside, Escape closes it.
+ * The element marked `data-autofocus` takes the focus when it opens (else the first control). */
 export function Modal({
   open,
   title,
@@ -61,7 +62,12 @@ export function Modal({
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (open && !d.open) d.showModal();
+    if (open && !d.open) {
+      d.showModal();
+      // showModal() focuses the first control: React's autoFocus ran while the dialog was
+      // still hidden and was lost, so a reviewer who typed at once typed into the wrong field.
+      d.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    }
     if (!open && d.open) d.close();
   }, [open]);
   useEffect(() => {

@@ -92,3 +92,18 @@ describe('conflict merge', () => {
     expect(merged.title).toBe('T');
   });
 });
+
+describe('whose words are whose', () => {
+  it('shows each side’s change against the common base: their new words are theirs, never “removed”', () => {
+    const b = base();
+    const theirs = setPath(b, 'summary', 'Old summary, now longer');
+    const mine = setPath(b, 'title', 'Ketamine – uses');
+    const [title, summary] = mergeFields(b, mine, theirs);
+    expect(summary.theirChange.some((p) => p.op === 'insert' && p.text.includes('now longer'))).toBe(true);
+    expect(summary.myChange).toEqual([{ op: 'equal', text: 'Old summary' }]);
+    expect(title.myChange.some((p) => p.op === 'insert' && p.text.includes('uses'))).toBe(true);
+    expect(title.theirChange.every((p) => p.op === 'equal')).toBe(true);
+    // Keeping the colleague's change is what is suggested; nothing suggested drops it.
+    expect(defaultChoices([title, summary])).toEqual({ title: 'mine', summary: 'theirs' });
+  });
+});

@@ -21,6 +21,8 @@ export interface MergeField {
   suggested?: Choice;
   /** Their change against the common base (what the other person did). */
   theirChange: DiffPart[];
+  /** My change against the common base (what I did); against theirs without a base. */
+  myChange: DiffPart[];
   /** My draft against theirs. */
   mineVsTheirs: DiffPart[];
 }
@@ -60,6 +62,7 @@ export function mergeFields(base: Content | null | undefined, mine: Content, the
       status,
       suggested,
       theirChange: diffValues(base ? b : m, t),
+      myChange: diffValues(base ? b : t, m),
       mineVsTheirs: diffValues(t, m),
     });
   }

@@ -20,6 +20,11 @@ describe('refusals explained', () => {
     expect(describeActionError(err(409, 'revision_not_latest'))).toMatch(/no longer the latest/);
     expect(describeActionError(err(409, 'conflict', 'x'))).toMatch(/changed while you were looking at it/);
   });
+  it('explains a refused signature with a password someone else chose, not as a role question', () => {
+    const m = describeActionError(err(403, 'password_change_required'));
+    expect(m).toMatch(/Change your password/);
+    expect(m).not.toMatch(/role/);
+  });
   it('explains a 403 as a role question', () => {
     expect(describeActionError(err(403, 'forbidden'))).toMatch(/role/);
   });

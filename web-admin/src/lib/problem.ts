@@ -86,6 +86,7 @@ export function describeField(path: string): string {
     sections: 'Sections',
     clinicalUses: 'Clinical uses',
     routes: 'Routes',
+    sideEffects: 'Side effects',
     'sideEffects.common': 'Common side effects',
     'sideEffects.serious': 'Serious side effects',
     patientGuidance: 'Patient guidance',

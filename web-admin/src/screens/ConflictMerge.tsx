@@ -4,10 +4,36 @@
 
 import { useMemo, useState } from 'react';
 import type { Content, Page } from '../api/types';
-import { SideBySide } from '../components/DiffView';
+import type { DiffPart } from '../lib/diff';
 import { Modal, personName, Time } from '../components/ui';
 import { applyMerge, defaultChoices, mergeFields, unresolved, type Choice } from '../lib/merge';
 import { normalizeContent } from '../lib/content';
+
+/** One person's change to the common version: their added words in their colour, removed
+ * words struck through, each named for screen readers. */
+function Changes({ parts, who }: { parts: DiffPart[]; who: string }) {
+  return (
+    <div className="diff-text">
+      {parts.map((p, i) =>
+        p.op === 'equal' ? (
+          <span key={i}>{p.text}</span>
+        ) : p.op === 'insert' ? (
+          <ins key={i}>
+            <span className="visually-hidden">[added by {who}: </span>
+            {p.text}
+            <span className="visually-hidden">]</span>
+          </ins>
+        ) : (
+          <del key={i}>
+            <span className="visually-hidden">[removed by {who}: </span>
+            {p.text}
+            <span className="visually-hidden">]</span>
+          </del>
+        ),
+      )}
+    </div>
+  );
+}
 
 const STATUS_TEXT: Record<string, string> = {
   theirs: 'Changed by them — you did not touch it.',
@@ -36,6 +62,7 @@ export function ConflictMerge({
   const [choices, setChoices] = useState<Record<string, Choice | undefined>>(() => defaultChoices(fields));
   const open = unresolved(fields, choices);
   const apply = (save: boolean) => onApply(applyMerge(mine, theirContent, fields, choices), save);
+  const who = personName(theirs.updatedBy);
 
   return (
     <Modal open title="Someone else saved this page first" onClose={onCancel} wide className="conflict-dialog">
@@ -50,6 +77,10 @@ export function ConflictMerge({
           ). Nothing has been overwritten, and your draft is kept on this device. Review each difference below and choose which
           version to keep, then save the merged page.
         </p>
+        <p className="merge-legend">
+          <span className="legend-them">Words {who} added</span> <span className="legend-you">Words you added</span> <del>Words removed</del> — each column shows one person's
+          changes to the version you both started from.
+        </p>
         {fields.length === 0 && <p>Your draft and their version are the same: nothing to merge.</p>}
         <ol className="merge-list">
           {fields.map((f) => {
@@ -61,11 +92,16 @@ export function ConflictMerge({
                   <legend>
                     <span className="merge-label">{f.label}</span> <span className="merge-status">{STATUS_TEXT[f.status]}</span>
                   </legend>
-                  <SideBySide
-                    parts={f.mineVsTheirs}
-                    leftLabel={f.status === 'mine' ? 'Their version (unchanged)' : 'Their version (saved)'}
-                    rightLabel={f.status === 'theirs' ? 'Your draft (unchanged)' : 'Your draft'}
-                  />
+                  <div className="diff-side merge-sides">
+                    <div className="diff-col by-them">
+                      <p className="diff-col-label">{f.status === 'mine' ? 'Their version (unchanged)' : `Their version: what ${who} changed`}</p>
+                      <Changes parts={f.theirChange} who={who} />
+                    </div>
+                    <div className="diff-col by-you">
+                      <p className="diff-col-label">{f.status === 'theirs' ? 'Your draft (unchanged)' : 'Your draft: what you changed'}</p>
+                      <Changes parts={f.myChange} who="you" />
+                    </div>
+                  </div>
                   <div className="merge-choice">
                     <label>
                       <input type="radio" name={name} checked={choice === 'theirs'} onChange={() => setChoices((c) => ({ ...c, [f.path]: 'theirs' }))} /> Take their version

@@ -6,14 +6,14 @@ import { ErrorBox, Loading, personName, StateBadge, Time } from '../components/u
 import { STATE_LABELS } from '../lib/content';
 import { Link, navigate, useLocation } from '../router';
 
-type View = 'all' | 'my-review' | 'overdue' | 'scheduled';
+type View = 'all' | 'my-review' | 'changes-requested' | 'overdue' | 'scheduled';
 
 function titleOf(p: PageSummary): string {
-  return p.title ?? p.content?.title ?? p.slug;
+  return p.title || p.slug;
 }
 
 export function PagesList() {
-  const { api, hasRole } = useApp();
+  const { api, can } = useApp();
   const { query } = useLocation();
   const view = (query.get('view') as View) || 'all';
   const state = query.get('state') ?? '';
@@ -30,6 +30,7 @@ export function PagesList() {
       const p = new URLSearchParams();
       if (view === 'my-review') p.set('state', 'in_review');
       else if (view === 'scheduled') p.set('state', 'scheduled');
+      else if (view === 'changes-requested') p.set('state', 'changes_requested');
       else if (state) p.set('state', state);
       if (view === 'overdue') p.set('reviewOverdue', 'true');
       if (q) p.set('q', q);
@@ -78,7 +79,9 @@ export function PagesList() {
 
   const views: { id: View; label: string; show: boolean }[] = [
     { id: 'all', label: 'All pages', show: true },
-    { id: 'my-review', label: 'Awaiting my review', show: hasRole('reviewer') },
+    { id: 'my-review', label: 'Awaiting my review', show: can('page:approve') },
+    // Pages reviewers sent back, for whoever may submit them again.
+    { id: 'changes-requested', label: 'Changes requested', show: can('page:submit') },
     { id: 'overdue', label: 'Review overdue', show: true },
     { id: 'scheduled', label: 'Scheduled', show: true },
   ];
@@ -87,7 +90,7 @@ export function PagesList() {
     <>
       <div className="screen-head">
         <h1>Pages</h1>
-        {hasRole('writer', 'editor') && (
+        {can('page:create') && (
           <Link to="/pages/new" className="btn btn-primary">
             New page
           </Link>

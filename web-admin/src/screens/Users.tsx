@@ -1,15 +1,25 @@
+// Users and roles (admins). Who may change what is the server's decision: every action is
+// offered, and a refusal (role_conflict, self_modification, …) is shown at the field or row
+// it concerns.
+
 import { useCallback, useEffect, useState } from 'react';
 import { errorMessage } from '../api/client';
-import { ALL_ROLES, type ListResponse, type Role, type User } from '../api/types';
+import { ALL_ROLES, type AccountToken, type CreatedUser, type ListResponse, type Role, type User } from '../api/types';
 import { useApp } from '../app-context';
+import { OneTimeLinkDialog } from '../components/OneTimeLink';
+import { FieldMessage, invalidProps } from '../components/PasswordFields';
 import { ErrorBox, Loading, Modal, Time } from '../components/ui';
-import { fieldErrorsFrom } from '../lib/problem';
+import { accountFieldErrors, type LinkKind } from '../lib/account';
+import type { FieldErrors } from '../lib/problem';
 
 const ROLE_LABELS: Record<Role, string> = { writer: 'Writer', reviewer: 'Medical reviewer', editor: 'Editor (publishes)', admin: 'Administrator' };
 
-function RolesField({ idPrefix, roles, onChange }: { idPrefix: string; roles: Role[]; onChange: (r: Role[]) => void }) {
+const userPath = (id: string) => `/api/v1/manage/users/${encodeURIComponent(id)}`;
+
+function RolesField({ idPrefix, roles, onChange, errors }: { idPrefix: string; roles: Role[]; onChange: (r: Role[]) => void; errors?: string[] }) {
+  const errorId = `${idPrefix}-error`;
   return (
-    <fieldset className="roles-field">
+    <fieldset className={`roles-field${errors?.length ? ' has-error' : ''}`} id={idPrefix} aria-describedby={errors?.length ? errorId : undefined}>
       <legend>Roles</legend>
       {ALL_ROLES.map((r) => (
         <label key={r} htmlFor={`${idPrefix}-${r}`} className="check-label">
@@ -17,16 +27,25 @@ function RolesField({ idPrefix, roles, onChange }: { idPrefix: string; roles: Ro
           {ROLE_LABELS[r]}
         </label>
       ))}
+      <FieldMessage id={errorId} messages={errors} />
     </fieldset>
   );
 }
 
+interface ShownLink {
+  kind: LinkKind;
+  who: string;
+  token: AccountToken;
+}
+
 export function Users() {
-  const { api, user: me, announce, confirm } = useApp();
+  const { api, announce, confirm } = useApp();
   const [users, setUsers] = useState<User[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [rowErrors, setRowErrors] = useState<Record<string, string>>({});
   const [editing, setEditing] = useState<User | null>(null);
   const [creating, setCreating] = useState(false);
+  const [link, setLink] = useState<ShownLink | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -44,6 +63,14 @@ export function Users() {
   }, [api]);
   useEffect(() => void load(), [load]);
 
+  const rowError = (u: User, msg: string | null) =>
+    setRowErrors((m) => {
+      const next = { ...m };
+      if (msg) next[u.id] = msg;
+      else delete next[u.id];
+      return next;
+    });
+
   const toggleDisabled = async (u: User) => {
     const disabling = !u.disabled;
     if (disabling) {
@@ -55,12 +82,30 @@ export function Users() {
       });
       if (!ok) return;
     }
+    rowError(u, null);
     try {
-      await api.patch<User>(`/api/v1/manage/users/${encodeURIComponent(u.id)}`, { disabled: disabling });
+      await api.patch<User>(userPath(u.id), { disabled: disabling });
       announce(`${u.name} ${disabling ? 'disabled' : 'enabled'}.`);
       await load();
     } catch (e) {
-      setError(errorMessage(e));
+      rowError(u, accountFieldErrors(e, { self_modification: 'disabled' }).disabled?.join('; ') ?? errorMessage(e));
+    }
+  };
+
+  const resetPassword = async (u: User) => {
+    const ok = await confirm({
+      title: `Issue a password reset link for ${u.name}?`,
+      message: 'You get a single-use link to hand to them; with it they choose a new password. A reset link issued earlier stops working.',
+      confirmLabel: 'Issue reset link',
+    });
+    if (!ok) return;
+    rowError(u, null);
+    try {
+      const token = await api.post<AccountToken>(`${userPath(u.id)}/password-reset`, {});
+      setLink({ kind: 'reset', who: u.name, token });
+      announce(`Password reset link issued for ${u.name}.`);
+    } catch (e) {
+      rowError(u, errorMessage(e));
     }
   };
 
@@ -99,7 +144,17 @@ export function Users() {
                   <td>{u.email}</td>
                   <td>{u.roles.map((r) => ROLE_LABELS[r] ?? r).join(', ')}</td>
                   <td>{u.credentials || '—'}</td>
-                  <td>{u.disabled ? <span className="badge sev-blocker">Disabled</span> : 'Active'}</td>
+                  <td>
+                    {u.disabled ? <span className="badge sev-blocker">Disabled</span> : 'Active'}
+                    {u.passwordChangeRequired && (
+                      <>
+                        {' '}
+                        <span className="badge sev-warning" title="Their password was set by someone else: they cannot sign until they choose their own.">
+                          Must set own password
+                        </span>
+                      </>
+                    )}
+                  </td>
                   <td>
                     <Time iso={u.createdAt} />
                   </td>
@@ -107,10 +162,22 @@ export function Users() {
                     <button type="button" className="btn-link small" onClick={() => setEditing(u)} aria-label={`Edit ${u.name}`}>
                       Edit
                     </button>
-                    {u.id !== me.id && (
-                      <button type="button" className="btn-link small" onClick={() => toggleDisabled(u)} aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.name}`}>
-                        {u.disabled ? 'Enable' : 'Disable'}
-                      </button>
+                    <button type="button" className="btn-link small" onClick={() => resetPassword(u)} aria-label={`Reset password for ${u.name}`}>
+                      Reset password
+                    </button>
+                    <button
+                      type="button"
+                      className="btn-link small"
+                      onClick={() => toggleDisabled(u)}
+                      aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.name}`}
+                      aria-describedby={rowErrors[u.id] ? `user-row-${u.id}-error` : undefined}
+                    >
+                      {u.disabled ? 'Enable' : 'Disable'}
+                    </button>
+                    {rowErrors[u.id] && (
+                      <p className="field-error" id={`user-row-${u.id}-error`} role="alert">
+                        {rowErrors[u.id]}
+                      </p>
                     )}
                   </td>
                 </tr>
@@ -122,8 +189,9 @@ export function Users() {
       {creating && (
         <UserDialog
           onClose={() => setCreating(false)}
-          onSaved={() => {
+          onSaved={(created) => {
             setCreating(false);
+            if (created?.enrolment) setLink({ kind: 'enrol', who: created.name, token: created.enrolment });
             void load();
           }}
         />
@@ -138,19 +206,29 @@ export function Users() {
           }}
         />
       )}
+      {link && <OneTimeLinkDialog kind={link.kind} who={link.who} token={link.token} onClose={() => setLink(null)} />}
     </>
   );
 }
 
-function UserDialog({ user, onClose, onSaved }: { user?: User; onClose: () => void; onSaved: () => void }) {
+const FORM_FIELDS = ['email', 'name', 'password', 'credentials', 'roles'];
+
+function sameRoles(a: Role[], b: Role[]): boolean {
+  return a.length === b.length && a.every((r) => b.includes(r));
+}
+
+function UserDialog({ user, onClose, onSaved }: { user?: User; onClose: () => void; onSaved: (created?: CreatedUser) => void }) {
   const { api, announce } = useApp();
   const [email, setEmail] = useState(user?.email ?? '');
   const [name, setName] = useState(user?.name ?? '');
+  // A new person chooses their own password from an enrolment link; a temporary password is
+  // the exception (the server refuses its owner's signatures until they replace it).
+  const [useLink, setUseLink] = useState(true);
   const [password, setPassword] = useState('');
   const [credentials, setCredentials] = useState(user?.credentials ?? '');
   const [roles, setRoles] = useState<Role[]>(user?.roles ?? ['writer']);
   const [error, setError] = useState<string | null>(null);
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string[]>>({});
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
 
   const save = async () => {
@@ -159,29 +237,35 @@ function UserDialog({ user, onClose, onSaved }: { user?: User; onClose: () => vo
     setFieldErrors({});
     try {
       if (user) {
-        await api.patch(`/api/v1/manage/users/${encodeURIComponent(user.id)}`, { name, roles, credentials });
-        announce(`${name} updated.`);
+        // Only what changed: the server judges each change (e.g. your own roles).
+        const body: Record<string, unknown> = {};
+        if (name !== user.name) body.name = name;
+        if (credentials !== (user.credentials ?? '')) body.credentials = credentials;
+        if (!sameRoles(roles, user.roles)) body.roles = roles;
+        if (Object.keys(body).length) {
+          await api.patch(`/api/v1/manage/users/${encodeURIComponent(user.id)}`, body);
+          announce(`${name} updated.`);
+        }
+        onSaved();
       } else {
-        const body: Record<string, unknown> = { email, name, password, roles };
+        const body: Record<string, unknown> = { email, name, roles };
+        if (!useLink) body.password = password;
         if (credentials.trim()) body.credentials = credentials.trim();
-        await api.post('/api/v1/manage/users', body);
+        const created = await api.post<CreatedUser>('/api/v1/manage/users', body);
         announce(`${name} created.`);
+        onSaved(created);
       }
-      onSaved();
     } catch (e) {
-      setError(errorMessage(e));
-      setFieldErrors(fieldErrorsFrom(e, ''));
+      const fe = accountFieldErrors(e, { role_conflict: 'roles', self_modification: 'roles' });
+      const shown = Object.keys(fe).filter((k) => FORM_FIELDS.includes(k));
+      setFieldErrors(fe);
+      if (shown.length === 0) setError(errorMessage(e));
     } finally {
       setBusy(false);
     }
   };
-  const fe = (f: string) =>
-    fieldErrors[f] ? (
-      <p className="field-error" id={`user-${f}-error`}>
-        {fieldErrors[f].join('; ')}
-      </p>
-    ) : null;
-  const inv = (f: string) => (fieldErrors[f] ? { 'aria-invalid': true, 'aria-describedby': `user-${f}-error` } : {});
+  const inv = (f: string) => invalidProps(`user-${f}`, fieldErrors[f]);
+  const fe = (f: string) => <FieldMessage id={`user-${f}-error`} messages={fieldErrors[f]} />;
 
   return (
     <Modal open title={user ? `Edit ${user.name}` : 'New user'} onClose={onClose}>
@@ -206,19 +290,42 @@ function UserDialog({ user, onClose, onSaved }: { user?: User; onClose: () => vo
             {fe('name')}
           </div>
           {!user && (
-            <div className="field">
-              <label htmlFor="user-password">Initial password</label>
-              <input id="user-password" type="password" autoComplete="new-password" required value={password} onChange={(e) => setPassword(e.target.value)} {...inv('password')} />
-              {fe('password')}
-            </div>
+            <fieldset className="password-choice">
+              <legend>Password</legend>
+              <label className="check-label" htmlFor="user-password-link">
+                <input id="user-password-link" type="radio" name="user-password-choice" checked={useLink} onChange={() => setUseLink(true)} /> They choose it from a
+                one-time enrolment link (recommended)
+              </label>
+              <label className="check-label" htmlFor="user-password-temporary">
+                <input id="user-password-temporary" type="radio" name="user-password-choice" checked={!useLink} onChange={() => setUseLink(false)} /> I set a
+                temporary password
+              </label>
+              {!useLink && (
+                <div className="field">
+                  <label htmlFor="user-password">Temporary password</label>
+                  <p className="hint" id="user-password-hint">
+                    They can sign in with it, but cannot sign approvals until they choose their own.
+                  </p>
+                  <input
+                    id="user-password"
+                    type="password"
+                    autoComplete="new-password"
+                    value={password}
+                    onChange={(e) => setPassword(e.target.value)}
+                    {...invalidProps('user-password', fieldErrors.password, 'user-password-hint')}
+                  />
+                  {fe('password')}
+                </div>
+              )}
+              {useLink && fe('password')}
+            </fieldset>
           )}
           <div className="field">
             <label htmlFor="user-credentials">Credentials (for reviewers, e.g. MD, PharmD)</label>
             <input id="user-credentials" value={credentials} onChange={(e) => setCredentials(e.target.value)} {...inv('credentials')} />
             {fe('credentials')}
           </div>
-          <RolesField idPrefix="user-role" roles={roles} onChange={setRoles} />
-          {fe('roles')}
+          <RolesField idPrefix="user-role" roles={roles} onChange={setRoles} errors={fieldErrors.roles} />
         </div>
         <div className="modal-actions">
           <button type="button" className="btn-secondary" onClick={onClose} disabled={busy}>
