@@ -24,7 +24,9 @@ func TestDeriveLiveTakesOnlySealedSnapshots(t *testing.T) {
 	}
 	for _, step := range []func() (editorial.Page, error){
 		func() (editorial.Page, error) { return svc.Submit(ctx, writer, p.ID, nil, "") },
-		func() (editorial.Page, error) { return svc.Approve(ctx, reviewer, p.ID, nil, p.Workflow.Revision, "pw", "") },
+		func() (editorial.Page, error) {
+			return svc.Approve(ctx, reviewer, p.ID, nil, p.Workflow.Revision, "pw", "")
+		},
 		func() (editorial.Page, error) { return svc.Publish(ctx, editor, p.ID, nil, nil) },
 	} {
 		if p, err = step(); err != nil {
