@@ -44,7 +44,7 @@ func CitedDocs(root string) ([]Broken, error) {
 		}
 		for i, line := range strings.Split(string(data), "\n") {
 			for _, m := range docMention.FindAllString(line, -1) {
-				if strings.Contains(m, "shared/") || !exists(root, path, m) {
+				if !exists(root, path, m) {
 					rel, _ := filepath.Rel(root, path)
 					broken = append(broken, Broken{File: rel, Line: i + 1, Link: m, Reason: "cites a document that is not in the repository"})
 				}
@@ -56,9 +56,14 @@ func CitedDocs(root string) ([]Broken, error) {
 }
 
 // exists reports whether a cited document is a file of the repository: relative to the
-// root, or to the citing file's directory.
+// root, or to the citing file's directory, and inside the root (a clone has nothing beside
+// it, even where this machine does).
 func exists(root, from, doc string) bool {
 	for _, p := range []string{filepath.Join(root, doc), filepath.Join(filepath.Dir(from), doc)} {
+		rel, err := filepath.Rel(root, p)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			continue
+		}
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
 			return true
 		}

@@ -132,7 +132,9 @@ func TestCitedDocsFindsMissing(t *testing.T) {
 		}
 	}
 	must("docs/api.md", "# API\n")
-	must("a/a.go", "// see docs/api.md and API.md\n// and ../shared/DESIGN.md\n")
+	must("a/a.go", "// see docs/api.md and API.md\n// and ../../outside/DESIGN.md\n")
+	// A document beside the repository is not in a clone of it.
+	must("../outside/DESIGN.md", "# Design\n")
 	broken, err := CitedDocs(root)
 	if err != nil {
 		t.Fatal(err)
@@ -141,7 +143,7 @@ func TestCitedDocsFindsMissing(t *testing.T) {
 	for _, b := range broken {
 		got = append(got, b.Link)
 	}
-	if want := []string{"API.md", "../shared/DESIGN.md"}; !reflect.DeepEqual(got, want) {
+	if want := []string{"API.md", "../../outside/DESIGN.md"}; !reflect.DeepEqual(got, want) {
 		t.Fatalf("broken = %v, want %v", got, want)
 	}
 }
