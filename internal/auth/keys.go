@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/monograph-cms/monograph/internal/keyfile"
 )
 
 // maxKeyFileBytes bounds how much of a key file is read; a real one is a few hundred bytes
@@ -132,7 +134,7 @@ func LoadOrCreateKeys(path string) (*KeySet, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch err := createExclusive(path, data); {
+	switch err := keyfile.CreateExclusive(path, data); {
 	case errors.Is(err, fs.ErrExist):
 		// Another process created it between our read and our write: use theirs, so both
 		// processes sign with the same key.
@@ -141,42 +143,6 @@ func LoadOrCreateKeys(path string) (*KeySet, error) {
 		return nil, fmt.Errorf("auth: write signing key file %s: %w", path, err)
 	}
 	return ks, nil
-}
-
-// createExclusive writes data to path only if path does not exist, and never leaves a
-// partly written file at path: it writes a temporary file in the same directory and
-// hard-links it into place (link fails if the target exists). Where hard links are not
-// supported it falls back to an O_EXCL create.
-func createExclusive(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".keys-*.tmp") // CreateTemp uses mode 0600
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	err = os.Link(tmp.Name(), path)
-	if err == nil || errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // loadKeys reads and checks an existing key file. It returns an error wrapping

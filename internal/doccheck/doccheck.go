@@ -5,7 +5,6 @@
 package doccheck
 
 import (
-	"bufio"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -151,11 +150,24 @@ var (
 // outside fenced code blocks and code spans.
 func Links(md string) []Link {
 	var out []Link
+	eachProseLine(md, func(n int, line string) {
+		if m := refDef.FindStringSubmatch(line); m != nil {
+			out = append(out, Link{Line: n, Target: m[1]})
+			return
+		}
+		line = codeSpan.ReplaceAllString(line, "")
+		for _, m := range inlineLink.FindAllStringSubmatch(line, -1) {
+			out = append(out, Link{Line: n, Target: m[1]})
+		}
+	})
+	return out
+}
+
+// eachProseLine calls fn with each line of md (numbered from 1) that is outside fenced
+// code blocks, where links and headings mean something.
+func eachProseLine(md string, fn func(n int, line string)) {
 	inFence := ""
-	sc := bufio.NewScanner(strings.NewReader(md))
-	sc.Buffer(make([]byte, 1024*1024), 1024*1024)
-	for n := 1; sc.Scan(); n++ {
-		line := sc.Text()
+	for i, line := range strings.Split(md, "\n") {
 		if m := fence.FindStringSubmatch(line); m != nil {
 			switch inFence {
 			case "":
@@ -165,19 +177,10 @@ func Links(md string) []Link {
 			}
 			continue
 		}
-		if inFence != "" {
-			continue
-		}
-		if m := refDef.FindStringSubmatch(line); m != nil {
-			out = append(out, Link{Line: n, Target: m[1]})
-			continue
-		}
-		line = codeSpan.ReplaceAllString(line, "")
-		for _, m := range inlineLink.FindAllStringSubmatch(line, -1) {
-			out = append(out, Link{Line: n, Target: m[1]})
+		if inFence == "" {
+			fn(i+1, line)
 		}
 	}
-	return out
 }
 
 var (
@@ -192,26 +195,13 @@ var (
 func Anchors(md string) map[string]bool {
 	out := map[string]bool{}
 	count := map[string]int{}
-	inFence := ""
-	for _, line := range strings.Split(md, "\n") {
-		if m := fence.FindStringSubmatch(line); m != nil {
-			switch inFence {
-			case "":
-				inFence = m[1]
-			case m[1]:
-				inFence = ""
-			}
-			continue
-		}
-		if inFence != "" {
-			continue
-		}
+	eachProseLine(md, func(_ int, line string) {
 		for _, m := range htmlAnchor.FindAllStringSubmatch(line, -1) {
 			out[m[1]] = true
 		}
 		m := heading.FindStringSubmatch(line)
 		if m == nil {
-			continue
+			return
 		}
 		s := Slug(m[1])
 		if c := count[s]; c > 0 {
@@ -220,7 +210,7 @@ func Anchors(md string) map[string]bool {
 			out[s] = true
 		}
 		count[s]++
-	}
+	})
 	return out
 }
 

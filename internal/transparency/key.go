@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
+
+	"github.com/monograph-cms/monograph/internal/keyfile"
 )
 
 // KeyFileName is the log key's file in the data dir (or beside the JWT key file when there
@@ -151,47 +153,11 @@ func LoadOrCreateKey(path string) (*Key, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch err := createExclusive(path, []byte(skey+"\n")); {
+	switch err := keyfile.CreateExclusive(path, []byte(skey+"\n")); {
 	case errors.Is(err, fs.ErrExist):
 		return LoadKey(path) // another process wrote it first: sign with theirs
 	case err != nil:
 		return nil, fmt.Errorf("transparency: write log key file %s: %w", path, err)
 	}
 	return k, nil
-}
-
-// createExclusive writes data to path only if path does not exist, never leaving a partly
-// written file there: a temporary file (mode 0600) is hard-linked into place, which fails if
-// the target exists.
-func createExclusive(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".log-key-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	err = os.Link(tmp.Name(), path)
-	if err == nil || errors.Is(err, fs.ErrExist) {
-		return err
-	}
-	// No hard links here: an exclusive create.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
