@@ -42,6 +42,8 @@ type exportedAccount struct {
 	Credentials string     `json:"credentials"`
 	Disabled    bool       `json:"disabled"`
 	CreatedAt   time.Time  `json:"createdAt"`
+	// Languages are the locales the account signs in (translations); omitted when none.
+	Languages []string `json:"languages,omitempty"`
 }
 
 // exportAccounts writes the accounts file into dir.
@@ -53,7 +55,7 @@ func exportAccounts(ctx context.Context, users auth.UserStore, dir string) error
 	out := exportedAccounts{Format: accountsFormat, Accounts: make([]exportedAccount, len(list))}
 	for i, u := range list {
 		out.Accounts[i] = exportedAccount{ID: u.ID, Email: u.Email, Name: u.Name, Roles: u.Roles,
-			Credentials: u.Credentials, Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC()}
+			Credentials: u.Credentials, Disabled: u.Disabled, CreatedAt: u.CreatedAt.UTC(), Languages: u.Languages}
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {
@@ -97,7 +99,7 @@ func importAccounts(ctx context.Context, users auth.UserStore, path string, now 
 			return created, err
 		}
 		u := auth.User{ID: acc.ID, Email: acc.Email, Name: acc.Name, Roles: acc.Roles, Credentials: acc.Credentials,
-			Disabled: acc.Disabled, PasswordChangeRequired: true, CreatedAt: acc.CreatedAt, UpdatedAt: now}
+			Disabled: acc.Disabled, PasswordChangeRequired: true, CreatedAt: acc.CreatedAt, UpdatedAt: now, Languages: acc.Languages}
 		if err := users.InsertUser(ctx, u); err != nil {
 			return created, fmt.Errorf("%s: %w", where, err)
 		}

@@ -19,6 +19,8 @@ import (
 	"github.com/monograph-cms/monograph/internal/delivery"
 	"github.com/monograph-cms/monograph/internal/editorial"
 	"github.com/monograph-cms/monograph/internal/httpapi"
+	"github.com/monograph-cms/monograph/internal/media"
+	"github.com/monograph-cms/monograph/internal/notify"
 	"github.com/monograph-cms/monograph/internal/reviews"
 	"github.com/monograph-cms/monograph/internal/storage"
 	"github.com/monograph-cms/monograph/internal/transparency"
@@ -53,6 +55,9 @@ type App struct {
 	// Transparency is the verifiable log: signed checkpoints and proofs over every audit
 	// event (transparency.go).
 	Transparency *transparency.Log
+	// Notify derives notifications from the audit log and sends their e-mail
+	// (notifications.go).
+	Notify *notify.Service
 
 	server   *http.Server
 	listener net.Listener
@@ -120,7 +125,7 @@ func (a *App) buildServices(o Options) error {
 	if err != nil {
 		return fmt.Errorf("signing keys: %w", err)
 	}
-	a.Auth, err = auth.NewService(auth.Config{}, auth.Deps{
+	a.Auth, err = auth.NewService(auth.Config{Locales: a.Config.LocaleSet()}, auth.Deps{
 		Users: a.Store, Refresh: a.Store, Keys: keys, Hasher: o.Hasher, Clock: a.Clock, Logger: a.Log,
 	})
 	if err != nil {
@@ -136,19 +141,26 @@ func (a *App) buildServices(o Options) error {
 	if a.Pages.Accounts, err = newRuleAccounts(a.Config, a.Auth); err != nil {
 		return err
 	}
+	a.Pages.Locales = a.Config.LocaleSet()
+	// The image library (docs/media.md), with the default limits (10 MiB, 40 megapixels).
+	editorial.NewMediaLibrary(a.Pages, a.Store, media.DefaultLimits)
 	a.Auth.SetAccountRecorder(a.Pages) // account events go on the accounts audit chain
 	// Delivery: published pages from memory, updated in-process on every publish and
 	// unpublish, and by polling the change counter when other processes share the store.
 	a.Delivery = delivery.New(delivery.Config{
 		MaxAge: a.Config.CacheMaxAge, StaleWhileRevalidate: a.Config.StaleWhileRevalidate,
 		Poll: a.Config.ChangePoll, Exclusive: a.Store.Exclusive(), Logger: a.Log,
-		HotBytes: int64(a.Config.DeliveryCacheMB) << 20, Derive: a.Pages.DeriveLive,
+		HotBytes: int64(a.Config.DeliveryCacheMB) << 20, Derive: a.Pages.DeriveLive, Locales: a.Config.LocaleSet(),
+		Media: a.Store,
 	}, a.Store, a.Clock)
 	a.Pages.OnLiveChange = a.Delivery.Apply
 	if err := a.buildIntegrations(); err != nil {
 		return err
 	}
 	a.Pages.OnOutbox = a.Dispatcher.Wake
+	if err := a.buildNotify(); err != nil {
+		return err
+	}
 	return a.buildTransparency()
 }
 
@@ -162,6 +174,7 @@ func (a *App) Serve(ctx context.Context) error {
 	api, err := httpapi.New(httpapi.Config{MaxBodyBytes: a.Config.MaxBodyBytes, TrustedProxies: a.Config.TrustedProxyList()}, httpapi.Deps{
 		Auth: a.Auth, Authz: enforcer, Pages: a.Pages, Clock: a.Clock, Ready: a.Store.Ping, Admin: webadmin.FS(), Log: a.Log,
 		Webhooks: a.Webhooks, Reviews: a.Reviews, Transparency: a.Transparency,
+		Notify: a.Notify, Locales: a.Config.LocaleSet(),
 	})
 	if err != nil {
 		return err
@@ -223,6 +236,7 @@ func (a *App) startBackground(ctx context.Context) {
 		a.bg.Add(1)
 		go func() { defer a.bg.Done(); bg.RunBackground(ctx) }()
 	}
+	a.startNotify(ctx)
 	a.bg.Add(1)
 	go func() {
 		defer a.bg.Done()

@@ -139,6 +139,10 @@ func printBanner(w io.Writer, a *App) {
 		for _, d := range DemoUsers {
 			fmt.Fprintf(w, "  %-24s %s\n", d.Email, roleList(d.Roles))
 		}
+		if a.Config.LocaleSet().Has("es") {
+			d := DemoTranslationReviewer
+			fmt.Fprintf(w, "  %-24s %s (signs Spanish)\n", d.Email, roleList(d.Roles))
+		}
 	}
 	fmt.Fprintln(w, "Press Ctrl-C to stop.")
 }
@@ -170,6 +174,12 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	start := time.Now()
 	if err := sqlitestore.Backup(ctx, cfg.DataDir, dest); err != nil {
 		return err
+	}
+	// The image files, beside the database copy (docs/media.md).
+	if n, err := sqlitestore.BackupMedia(cfg.DataDir, dest); err != nil {
+		return fmt.Errorf("media: %w", err)
+	} else if n > 0 {
+		fmt.Fprintf(stdout, "backed up %d image files to %s%s (restore them as media/ beside %s)\n", n, dest, sqlitestore.MediaBackupSuffix, sqlitestore.FileName)
 	}
 	st, err := os.Stat(dest)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/monograph-cms/monograph/internal/content"
 	"github.com/monograph-cms/monograph/internal/delivery"
+	"github.com/monograph-cms/monograph/internal/locale"
 )
 
 // Config is every setting, with defaults, overridden by environment variables and then
@@ -23,6 +24,9 @@ type Config struct {
 	MongoURI string // when set, use this MongoDB instead of the embedded store
 	Database string
 	Demo     bool // create demo users and sample pages on first start; loopback only
+	// Locales are the BCP 47 tags pages are published in, the source language first
+	// ("en,es,cy"; default "en", and "en,es" with Demo): see LocaleSet.
+	Locales string
 	// SQLiteSynchronous is the embedded store's commit durability: "normal" (an
 	// acknowledged change survives the process being killed) or "full" (it survives an OS
 	// crash too, at the cost of an fsync per change).
@@ -55,7 +59,11 @@ type Config struct {
 	WebhookRetryBase    time.Duration // first retry delay (doubling, full jitter, capped at WebhookRetryCap)
 	WebhookRetryCap     time.Duration
 	MaxBodyBytes        int64
-	ShutdownTimeout     time.Duration
+	// SMTPURL turns notification e-mail on (internal/mail: smtp[s]://user:pass@host:port);
+	// SMTPFrom is the sender; AdminURL the admin's address for links in e-mails.
+	SMTPURL, SMTPFrom, AdminURL string
+	SMTPRetryBase               time.Duration // first delay before an e-mail is retried
+	ShutdownTimeout             time.Duration
 }
 
 // DefaultConfig returns the defaults.
@@ -93,7 +101,11 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.LogFormat, "log-format", "MONOGRAPH_LOG_FORMAT", "auto, json or text")
 	str(&c.LogLevel, "log-level", "MONOGRAPH_LOG_LEVEL", "debug, info, warn or error")
 	str(&c.Checks, "checks", "MONOGRAPH_CHECKS", "pre-review check severities, e.g. references_missing=blocker,summary_missing=warning")
+	str(&c.Locales, "locales", "MONOGRAPH_LOCALES", "BCP 47 languages pages are published in, the source language first, e.g. en,es,cy (default en; en,es with --demo)")
 	str(&c.TrustedProxies, "trusted-proxies", "MONOGRAPH_TRUSTED_PROXIES", "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (default: none)")
+	str(&c.SMTPURL, "smtp-url", "MONOGRAPH_SMTP_URL", "SMTP server for notification e-mail, smtp://user:pass@host:587 (STARTTLS), smtps://… or smtp://host:25?tls=none; empty = no e-mail")
+	str(&c.SMTPFrom, "smtp-from", "MONOGRAPH_SMTP_FROM", "sender address of notification e-mail, e.g. \"Monograph <cms@example.org>\"")
+	str(&c.AdminURL, "admin-url", "MONOGRAPH_ADMIN_URL", "the web admin's public address, for links in e-mail (default http://<addr>/admin)")
 	boolean := func(p *bool, name, env, usage string) {
 		if v, err := strconv.ParseBool(getenv(env)); err == nil {
 			*p = v
@@ -124,6 +136,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	duration(&c.ChangePoll, "change-poll", "MONOGRAPH_CHANGE_POLL", "how often to look for publications by other server processes")
 	duration(&c.WebhookRetryBase, "webhook-retry-base", "MONOGRAPH_WEBHOOK_RETRY_BASE", "first webhook retry delay (then doubling, with jitter)")
 	duration(&c.WebhookRetryCap, "webhook-retry-cap", "MONOGRAPH_WEBHOOK_RETRY_CAP", "longest delay between webhook retries")
+	duration(&c.SMTPRetryBase, "smtp-retry-base", "MONOGRAPH_SMTP_RETRY_BASE", "first delay before a failed notification e-mail is retried (doubling, at most 1h; 8 tries)")
 	duration(&c.SchedulerInterval, "scheduler-interval", "MONOGRAPH_SCHEDULER_INTERVAL", "how often scheduled publications are checked")
 }
 
@@ -180,6 +193,12 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--webhook-retry-base %v, --webhook-retry-cap %v: positive, and the cap at least the base", c.WebhookRetryBase, c.WebhookRetryCap))
 	}
 	if _, err := c.CheckSeverities(); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := locale.Parse(c.Locales); err != nil {
+		errs = append(errs, fmt.Errorf("--locales %q: %v", c.Locales, err))
+	}
+	if err := c.validateSMTP(); err != nil {
 		errs = append(errs, err)
 	}
 	for name, d := range map[string]time.Duration{"--cache-max-age": c.CacheMaxAge, "--cache-swr": c.StaleWhileRevalidate} {

@@ -77,11 +77,14 @@ func (a *App) SeedDemo(ctx context.Context) error {
 		}
 		a.Log.Info("demo: published sample page", "slug", sp.Slug)
 	}
-	return nil
+	return a.seedDemoTranslations(ctx, users)
 }
 
 func (a *App) publishSample(ctx context.Context, sp samplePage, users map[string]cms.Principal) error {
 	writer, reviewer, editor := users["writer@example.com"], users["reviewer@example.com"], users["editor@example.com"]
+	if err := a.attachSampleImages(ctx, &sp, writer); err != nil { // demo_media.go
+		return err
+	}
 	p, err := a.Pages.Create(ctx, writer, sp.Slug, sp.Content, "imported from the sample")
 	if err != nil {
 		return err

@@ -88,7 +88,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err := exportAccounts(ctx, a.Store, dir); err != nil {
 		return fmt.Errorf("accounts: %w", err)
 	}
-	fmt.Fprintf(stdout, "exported %d pages and the accounts (%s, no passwords) to %s\n", len(ids), accountsFile, dir)
+	images, err := exportMedia(ctx, a.Store, dir, stderr) // media_transfer.go
+	if err != nil {
+		return fmt.Errorf("media: %w", err)
+	}
+	fmt.Fprintf(stdout, "exported %d pages, %d images and the accounts (%s, no passwords) to %s\n", len(ids), images, accountsFile, dir)
 	return nil
 }
 
@@ -248,6 +252,19 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			hint = "; for an export of an earlier release, which lists no accounts, --create-signers creates them (if you trust the files)"
 		}
 		return errors.New("nothing was imported: approvals must be signed by reviewers with an account in this store" + hint)
+	}
+	// The images first (media_transfer.go), every file checked against its hash before any
+	// is stored, so the pages' images resolve to the exact files their signatures name.
+	if st, err := os.Stat(rest[0]); err == nil && st.IsDir() {
+		assets, err := readMediaExport(rest[0])
+		if err != nil {
+			return fmt.Errorf("media: %w; no page was imported", err)
+		}
+		if n, err := importMedia(ctx, a.Store, assets); err != nil {
+			return fmt.Errorf("media: %w (%d images were imported; no page was)", err, n)
+		} else if n > 0 {
+			fmt.Fprintf(stderr, "imported %d images\n", n)
+		}
 	}
 	// Pages are written in batches, each one store change where the store allows it (the
 	// embedded store: one transaction per batch, so far fewer writes of shared index pages).

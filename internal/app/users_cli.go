@@ -35,13 +35,14 @@ func runUsers(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 
 // runUsersAdd creates a user with the password read from stdin.
 func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
-	var email, name, roles, credentials string
+	var email, name, roles, credentials, languages string
 	var own bool
 	cfg, _, err := parseConfig("users add", args, stderr, getenv, func(fs *flag.FlagSet) {
 		fs.StringVar(&email, "email", "", "email (required)")
 		fs.StringVar(&name, "name", "", "full name (required)")
 		fs.StringVar(&roles, "roles", "", "comma-separated roles: writer, reviewer, editor, admin (required; not both admin and reviewer)")
 		fs.StringVar(&credentials, "credentials", "", "professional credentials shown with signatures, e.g. MD, PharmD")
+		fs.StringVar(&languages, "languages", "", "comma-separated configured locales the user signs in, e.g. en,es (see --locales)")
 		fs.BoolVar(&own, "own", false, ownHelp)
 	})
 	if err != nil {
@@ -62,7 +63,8 @@ func runUsersAdd(ctx context.Context, args []string, stdin io.Reader, stdout, st
 		return err
 	}
 	defer a.Close(context.Background())
-	u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: email, Name: name, Password: password, Roles: rs, Credentials: credentials, OwnPassword: own})
+	u, err := a.Auth.CreateUser(ctx, auth.NewUser{Email: email, Name: name, Password: password, Roles: rs, Credentials: credentials,
+		Languages: splitList(languages), OwnPassword: own})
 	if err != nil {
 		return describe(err)
 	}

@@ -36,6 +36,10 @@ func (s *Service) createUser(ctx context.Context, actor cms.Principal, in NewUse
 	if err != nil {
 		return Created{}, err
 	}
+	langs, err := s.cfg.Locales.Languages("languages", in.Languages)
+	if err != nil {
+		return Created{}, err
+	}
 	now := s.clock.Now()
 	u := User{
 		ID:          s.newID(),
@@ -43,6 +47,7 @@ func (s *Service) createUser(ctx context.Context, actor cms.Principal, in NewUse
 		Name:        in.Name,
 		Roles:       in.Roles,
 		Credentials: in.Credentials,
+		Languages:   langs,
 		CreatedAt:   now,
 		UpdatedAt:   now,
 	}
@@ -96,6 +101,11 @@ func (s *Service) UpdateUser(ctx context.Context, actor cms.Principal, id string
 	updated, err := applyPatch(u, patch)
 	if err != nil {
 		return User{}, err
+	}
+	if patch.Languages != nil {
+		if updated.Languages, err = s.cfg.Locales.Languages("languages", *patch.Languages); err != nil {
+			return User{}, err
+		}
 	}
 	before, _ := normalizeRoles(u.Roles, nil)
 	rolesChanged := !slices.Equal(before, updated.Roles)
@@ -155,6 +165,9 @@ func (s *Service) recordUpdate(ctx context.Context, actor cms.Principal, before,
 	}
 	if before.Credentials != after.Credentials {
 		profile["credentials"] = map[string]string{"from": before.Credentials, "to": after.Credentials}
+	}
+	if !slices.Equal(before.Languages, after.Languages) {
+		profile["languages"] = map[string]any{"from": orNone(before.Languages), "to": orNone(after.Languages)}
 	}
 	if len(profile) > 0 {
 		s.record(ctx, actor, EventProfileChanged, after, profile)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/locale"
 )
 
 // DefaultRefreshTTL is how long a refresh token lives when no lifetime is configured. Each
@@ -43,6 +44,8 @@ type Config struct {
 	AccessTTL  time.Duration // access token lifetime, at most MaxAccessTTL (default 15 minutes)
 	RefreshTTL time.Duration // refresh token lifetime (default 30 days)
 	Limits     Limits
+	// Locales are the configured languages: a user's languages must be among them.
+	Locales locale.Set
 }
 
 // DefaultConfig returns the default configuration.

@@ -19,16 +19,19 @@ const (
 )
 
 // User is a management user. Its JSON form is the user JSON,
-// {"id","email","name","roles","credentials","disabled","passwordChangeRequired","createdAt"}:
+// {"id","email","name","roles","credentials","languages","disabled","passwordChangeRequired","createdAt"}:
 // the password hash, the token hashes and the update time never leave the server.
 type User struct {
-	ID           string     `bson:"_id" json:"id"`
-	Email        string     `bson:"email" json:"email"` // lower case; unique
-	Name         string     `bson:"name" json:"name"`
-	Roles        []cms.Role `bson:"roles" json:"roles"`
-	Credentials  string     `bson:"credentials" json:"credentials"` // e.g. "PharmD", shown with signatures
-	Disabled     bool       `bson:"disabled" json:"disabled"`
-	PasswordHash string     `bson:"passwordHash" json:"-"` // argon2id PHC string; "" until enrolment
+	ID          string     `bson:"_id" json:"id"`
+	Email       string     `bson:"email" json:"email"` // lower case; unique
+	Name        string     `bson:"name" json:"name"`
+	Roles       []cms.Role `bson:"roles" json:"roles"`
+	Credentials string     `bson:"credentials" json:"credentials"` // e.g. "PharmD", shown with signatures
+	// Languages are the configured locales the user signs in (internal/locale): only a
+	// reviewer whose languages include a translation's locale may approve it.
+	Languages    []string `bson:"languages" json:"languages"`
+	Disabled     bool     `bson:"disabled" json:"disabled"`
+	PasswordHash string   `bson:"passwordHash" json:"-"` // argon2id PHC string; "" until enrolment
 	// PasswordChangeRequired is set while the account has no password its owner chose (one
 	// an admin or operator set, or none yet): it signs in, it does not sign.
 	PasswordChangeRequired bool `bson:"passwordChangeRequired" json:"passwordChangeRequired"`
@@ -59,6 +62,7 @@ type NewUser struct {
 	Password    string     `json:"password"`
 	Roles       []cms.Role `json:"roles"`
 	Credentials string     `json:"credentials"`
+	Languages   []string   `json:"languages"`
 	// OwnPassword says that Password was chosen by the person the account is for (the
 	// command line's --own, the demo accounts), so it is not temporary. It is never read
 	// from a request body: over HTTP the password is always the admin's choice.
@@ -71,6 +75,7 @@ type UserPatch struct {
 	Disabled    *bool       `json:"disabled,omitempty"`
 	Name        *string     `json:"name,omitempty"`
 	Credentials *string     `json:"credentials,omitempty"`
+	Languages   *[]string   `json:"languages,omitempty"`
 }
 
 // NormalizeEmail returns email as stored and looked up: trimmed and in lower case. Treating

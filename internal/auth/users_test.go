@@ -48,7 +48,7 @@ func TestUserJSON(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	want := []string{"createdAt", "credentials", "disabled", "email", "id", "name", "passwordChangeRequired", "roles"}
+	want := []string{"createdAt", "credentials", "disabled", "email", "id", "languages", "name", "passwordChangeRequired", "roles"}
 	if !slices.Equal(keys, want) {
 		t.Fatalf("user JSON keys = %v, want %v", keys, want)
 	}

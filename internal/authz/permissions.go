@@ -30,6 +30,11 @@ var Known = []Permission{
 	{"review", "moderate"},
 	{"user", "manage"},
 	{"webhook", "manage"},
+	{"media", "read"},
+	{"media", "write"},
+	{"media", "delete"},
+	{"notification", "read"},
+	{"notification", "update"},
 }
 
 // knownObject reports whether any known permission is on object.

@@ -31,6 +31,7 @@ var CheckIDs = []string{
 	CheckReferencesMissing, CheckDisclaimerMissing, CheckLegalSectionMissing,
 	CheckSummaryMissing, CheckSideEffectsMissing, CheckInvestigationalUnreferenced,
 	CheckReferenceIncomplete,
+	CheckImageLicenseExpiring, CheckImageLicenseExpired, // images.go: run with the library's data
 }
 
 // CheckResult is one failed check. Field is the content path it concerns, as in
@@ -50,6 +51,7 @@ func DefaultCheckSeverities() map[string]Severity {
 		m[id] = SeverityWarning
 	}
 	m[CheckDisclaimerMissing] = SeverityBlocker
+	m[CheckImageLicenseExpired] = SeverityBlocker
 	return m
 }
 

@@ -28,6 +28,33 @@ type Content struct {
 	References      []Reference   `json:"references"`
 	Disclaimer      string        `json:"disclaimer"`
 	Tags            []string      `json:"tags"`
+
+	// Images and Assets are omitted when empty, so a page without images has the
+	// canonical form (and hash) it had before images existed (images.go).
+	Images []Image `json:"images,omitempty"`
+	// Assets is set by the server at every save: what each used asset id stood for.
+	Assets []AssetRef `json:"assets,omitempty"`
+	// TranslationOf is set on a translation only, by the server from the page's link (no
+	// client sets it): the source text it renders. It is part of the canonical content, so
+	// the hash a reviewer signs names the source revision and hash (docs/translations.md);
+	// omitted when empty, so pages that are no translation hash exactly as before.
+	TranslationOf *TranslationOf `json:"translationOf,omitempty"`
+}
+
+// TranslationOf names the exact source text a translation renders.
+type TranslationOf struct {
+	Page        string `json:"page"`
+	Locale      string `json:"locale"`
+	Revision    int    `json:"revision"`
+	ContentHash string `json:"contentHash"`
+}
+
+func copyTranslationOf(t *TranslationOf) *TranslationOf {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	return &c
 }
 
 // Drug identifies the medication a page is about.
@@ -147,6 +174,10 @@ func (c Content) Normalized() Content {
 		References:      make([]Reference, len(c.References)),
 		Disclaimer:      para(c.Disclaimer),
 		Tags:            trimAll(c.Tags),
+		Images:          normImages(c.Images),
+		Assets:          copyAssets(c.Assets),
+		// Server-set (translations); copied, so the hash covers it.
+		TranslationOf: copyTranslationOf(c.TranslationOf),
 	}
 	for i, s := range c.Drug.ControlledStatus {
 		n.Drug.ControlledStatus[i] = ControlledStatus{

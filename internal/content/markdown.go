@@ -31,7 +31,8 @@ var (
 			extension.Strikethrough,
 			extension.Linkify,
 		),
-		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(relTransformer{}, 1000))),
+		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(relTransformer{}, 1000),
+			util.Prioritized(assetImageTransformer{}, 1001))),
 	)
 	sanitizer = newSanitizer()
 )
@@ -94,6 +95,7 @@ func newSanitizer() *bluemonday.Policy {
 	// Images only from absolute http(s) URLs: a relative src would resolve against
 	// whichever website shows the page, and data: URLs can carry anything.
 	p.AllowAttrs("src").Matching(regexp.MustCompile(`^(?i)https?://`)).OnElements("img")
+	allowMediaImages(p) // the library's images (markdown_images.go)
 	p.AllowURLSchemes("http", "https", "mailto")
 	p.AllowRelativeURLs(true) // in-page anchors and site-relative links
 	p.RequireParseableURLs(true)
@@ -127,7 +129,8 @@ func convertMarkdown(src []byte, w io.Writer) error {
 // RenderMarkdown converts CommonMark (with GFM tables, strikethrough and autolinks) to
 // HTML that is safe to embed in any page: raw HTML in the source is dropped, there are no
 // script, style or iframe elements, no event-handler attributes, only http(s), mailto and
-// relative link URLs, only absolute http(s) image URLs, and every link carries
+// relative link URLs, only absolute http(s) image URLs (and the library's own, from
+// `asset:` links: markdown_images.go), and every link carries
 // rel="nofollow noopener".
 func RenderMarkdown(src string) string {
 	if src == "" {

@@ -16,6 +16,10 @@ type Rendered struct {
 	Disclaimer      string                `json:"disclaimer"`
 	DisclaimerHTML  string                `json:"disclaimerHtml"`
 	Tags            []string              `json:"tags"`
+	// Images are the page's library images; Media names every asset the page uses, so
+	// delivery serves those files and no others (images.go).
+	Images []RenderedImage `json:"images,omitempty"`
+	Media  []MediaRef      `json:"media,omitempty"`
 }
 
 // RenderedSection is a Section with its body rendered as HTML.
@@ -38,6 +42,7 @@ type RenderedClinicalUse struct {
 // time, not per request: rendering a large page costs milliseconds.
 func Render(c Content) Rendered {
 	c = c.Normalized()
+	refs := assetMap(c.Assets)
 	r := Rendered{
 		Title:           c.Title,
 		Summary:         c.Summary,
@@ -49,17 +54,18 @@ func Render(c Content) Rendered {
 		PatientGuidance: c.PatientGuidance,
 		References:      c.References,
 		Disclaimer:      c.Disclaimer,
-		DisclaimerHTML:  RenderMarkdown(c.Disclaimer),
+		DisclaimerHTML:  renderMarkdownWith(c.Disclaimer, refs),
 		Tags:            c.Tags,
 	}
 	for i, s := range c.Sections {
-		r.Sections[i] = RenderedSection{Key: s.Key, Title: s.Title, Body: s.Body, HTML: RenderMarkdown(s.Body)}
+		r.Sections[i] = RenderedSection{Key: s.Key, Title: s.Title, Body: s.Body, HTML: renderMarkdownWith(s.Body, refs)}
 	}
 	for i, u := range c.ClinicalUses {
 		r.ClinicalUses[i] = RenderedClinicalUse{
 			Name: u.Name, Description: u.Description,
-			DescriptionHTML: RenderMarkdown(u.Description), Status: u.Status,
+			DescriptionHTML: renderMarkdownWith(u.Description, refs), Status: u.Status,
 		}
 	}
+	r.Images, r.Media = renderImages(c)
 	return r
 }

@@ -118,6 +118,8 @@ func (c Content) validate() ([]byte, error) {
 		}
 	}
 
+	v.images(c)
+
 	canon := Canonical(c)
 	if n := len(canon); n > MaxBytes {
 		v.add("content", fmt.Sprintf("must be at most %d KiB as canonical JSON (is %d bytes)", MaxBytes>>10, n))

@@ -24,6 +24,7 @@ import (
 
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/editorial"
+	"github.com/monograph-cms/monograph/internal/locale"
 	"github.com/monograph-cms/monograph/internal/search"
 )
 
@@ -70,6 +71,10 @@ type Config struct {
 	// snapshot stored beside the page is never trusted at load. A page it refuses is not
 	// served and is logged.
 	Derive func(context.Context, editorial.LivePage) (editorial.LivePage, error)
+	// Media reads image files for /media/ (media.go); without it every image is 404.
+	Media MediaFiles
+	// Locales are the configured languages (translations.go); zero: just "en".
+	Locales locale.Set
 }
 
 func (c Config) withDefaults() Config {
@@ -126,6 +131,7 @@ type Service struct {
 	grams *search.Table
 
 	cur    atomic.Pointer[snapshot]
+	media  mediaState  // the live pages' image files (media.go)
 	loaded atomic.Bool // a full load succeeded
 
 	// mu serialises every change of the snapshot (Apply, Reload, overdue flips, review
@@ -211,7 +217,7 @@ func (s *Service) Reload(ctx context.Context) error {
 		}()
 	}
 	err = s.src.EachLivePage(ctx, func(p editorial.LivePage) error {
-		if prev := old.byID[p.ID]; prev != nil && prev.seq == p.LiveSeq && prev.slug == p.Slug {
+		if prev := old.byID[p.ID]; prev != nil && prev.ownSeq() == p.LiveSeq && prev.slug == p.Slug {
 			loadedMu.Lock()
 			loaded[p.ID] = prev // unchanged: keep its encoded bytes
 			loadedMu.Unlock()
@@ -261,7 +267,7 @@ func (s *Service) Apply(p editorial.LivePage) {
 	defer s.mu.Unlock()
 	cur := s.cur.Load()
 	prev := cur.byID[p.ID]
-	if prev != nil && prev.seq > p.LiveSeq {
+	if prev != nil && prev.ownSeq() > p.LiveSeq {
 		if e != nil && e.page != nil {
 			s.hot.drop(e.page) // never installed
 			s.hot.drop(e.jsonLD)
@@ -417,6 +423,7 @@ func (s *Service) install(entries map[string]*entry, now time.Time) {
 		}
 	}
 	s.marks = s.marks[cut:]
+	s.linkTranslations(entries, now)
 	s.cur.Store(s.build(entries, slices.Clone(s.marks), now))
 	// Bodies that left the snapshot stop counting against the hot cache's budget.
 	for id, e := range old.byID {

@@ -50,9 +50,9 @@ func TestPageShape(t *testing.T) {
 		t.Errorf("ETag %q is not a strong tag", et)
 	}
 	m := decode(t, w)
-	want := []string{"clinicalUses", "disclaimer", "disclaimerHtml", "drug", "medicalReview", "patientGuidance",
+	want := []string{"clinicalUses", "dir", "disclaimer", "disclaimerHtml", "drug", "locale", "medicalReview", "patientGuidance",
 		"publishedAt", "references", "reviews", "revision", "routes", "sections", "sideEffects", "slug", "summary",
-		"tags", "title", "updatedAt"}
+		"tags", "title", "translations", "updatedAt"}
 	if got := keys(m); !slices.Equal(got, want) {
 		t.Fatalf("keys %v\nwant %v", got, want)
 	}
@@ -379,7 +379,7 @@ func TestListFiltersAndSort(t *testing.T) {
 	// List items have exactly the documented fields.
 	w := f.get(t, "GET", "/api/v1/pages?limit=1")
 	item := decode(t, w)["data"].([]any)[0].(map[string]any)
-	if got := keys(item); !slices.Equal(got, []string{"drug", "publishedAt", "revision", "slug", "summary", "title"}) {
+	if got := keys(item); !slices.Equal(got, []string{"drug", "locale", "publishedAt", "revision", "slug", "summary", "title"}) {
 		t.Errorf("item keys %v", got)
 	}
 	if got := keys(item["drug"].(map[string]any)); !slices.Equal(got, []string{"drugClasses", "name"}) {

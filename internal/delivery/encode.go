@@ -44,9 +44,26 @@ type entry struct {
 	headLen     int       // the page JSON up to headLen is everything before "medicalReview"
 	item        []byte    // the list item JSON
 
+	media []content.MediaRef // the images it uses, for /media/ (media.go)
+
 	// Unpublished pages only.
 	goneAt       time.Time
 	goneRevision int
+
+	// Translations (translations.go): what a translation renders (nil on a source page),
+	// the page's locale and its Content-Language header, where the translation block
+	// starts in the page JSON (it ends at headLen), whether the block names siblings, the
+	// JSON-LD without relations, and for a translation hidden because its source is not
+	// live, the entry it stands for.
+	tr      *content.TranslationOf
+	locale  string
+	langHdr []string
+	baseLen int
+	linked  bool
+	block   []byte
+	own     int64 // the page's own change number when seq was raised by its family (ownSeq)
+	ldBase  *pageBody
+	full    *entry
 }
 
 // response is an encoded answer with its headers, ready to write.
@@ -171,6 +188,7 @@ type listItem struct {
 	Drug        itemDrug  `json:"drug"`
 	PublishedAt time.Time `json:"publishedAt"`
 	Revision    int       `json:"revision"`
+	Locale      string    `json:"locale"`
 }
 
 type itemDrug struct {
@@ -220,6 +238,7 @@ func (s *Service) fillLive(e *entry, ls *editorial.LiveSnapshot, now time.Time) 
 	e.grams = s.grams.Intern(search.PageGrams(e.slug, r.Title, r.Drug.Name, r.Drug.GenericName, r.Drug.BrandNames, r.Tags))
 	e.drugClasses = lowerAll(r.Drug.DrugClasses)
 	e.tags = lowerAll(r.Tags)
+	e.media = r.Media
 
 	body, headLen, err := encodePage(pageHead{
 		Slug: e.slug, Rendered: r, Revision: e.revision, PublishedAt: e.publishedAt, UpdatedAt: e.publishedAt,
@@ -227,19 +246,21 @@ func (s *Service) fillLive(e *entry, ls *editorial.LiveSnapshot, now time.Time) 
 	if err != nil {
 		return err
 	}
+	body, headLen = s.withLocale(e, ls, body, headLen)
 	e.headLen = headLen
 	e.page = s.hot.newPageBody(body, strongETag(e.contentHash, body), e.lastModified())
 
-	ld, err := jsonLD(e.slug, s.cfg.SiteURL, r, ls)
+	ld, err := jsonLD(e.slug, s.cfg.SiteURL, r, ls, e.locale)
 	if err != nil {
 		return err
 	}
 	e.jsonLD = s.hot.newColdBody(ctLD, ld, strongETag(e.contentHash, ld), e.publishedAt)
+	e.ldBase = e.jsonLD
 
 	e.item, err = marshal(listItem{
 		Slug: e.slug, Title: r.Title, Summary: r.Summary,
 		Drug:        itemDrug{Name: r.Drug.Name, DrugClasses: r.Drug.DrugClasses},
-		PublishedAt: e.publishedAt, Revision: e.revision,
+		PublishedAt: e.publishedAt, Revision: e.revision, Locale: e.locale,
 	})
 	return err
 }

@@ -22,7 +22,7 @@ const (
 func (s *Service) Owns(r *http.Request) bool {
 	p := r.URL.Path
 	switch {
-	case p == PagesPath || p == SyncPath:
+	case p == PagesPath || p == SyncPath || strings.HasPrefix(p, MediaPrefix):
 		return true
 	case !strings.HasPrefix(p, pagePrefix):
 		return false
@@ -71,6 +71,9 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(p, pagePrefix):
 		e := sn.bySlug[p[len(pagePrefix):]]
+		if e != nil && e.live {
+			h["Content-Language"] = e.langHdr
+		}
 		switch {
 		case e == nil:
 			h["Cache-Control"] = s.negCache
@@ -97,6 +100,8 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.writeCached(w, r, resp)
+	case strings.HasPrefix(p, MediaPrefix):
+		s.serveMedia(w, r, sn)
 	case p == SyncPath:
 		h["Cache-Control"] = hdrNoCache
 		write(w, r, sn.syncSince(r.URL.RawQuery, s.clock.Now(), s.cfg.SyncGrace))

@@ -15,6 +15,7 @@ type ldPage struct {
 	URL           string       `json:"url"`
 	Name          string       `json:"name"`
 	Description   string       `json:"description,omitempty"`
+	InLanguage    string       `json:"inLanguage,omitempty"`
 	DatePublished string       `json:"datePublished"`
 	DateModified  string       `json:"dateModified"`
 	LastReviewed  string       `json:"lastReviewed"`
@@ -22,6 +23,7 @@ type ldPage struct {
 	About         ldDrug       `json:"about"`
 	Keywords      []string     `json:"keywords,omitempty"`
 	Citation      []ldCitation `json:"citation,omitempty"`
+	Image         []string     `json:"image,omitempty"` // media.go
 }
 
 type ldPerson struct {
@@ -61,10 +63,10 @@ type ldCitation struct {
 
 // jsonLD encodes the JSON-LD document of a live page (escaped like every delivered body,
 // see marshal: websites paste it into a <script type="application/ld+json"> element).
-func jsonLD(slug, siteURL string, r content.Rendered, ls *editorial.LiveSnapshot) ([]byte, error) {
+func jsonLD(slug, siteURL string, r content.Rendered, ls *editorial.LiveSnapshot, lang string) ([]byte, error) {
 	const day = "2006-01-02"
 	d := ldPage{
-		Context: "https://schema.org", Type: "MedicalWebPage",
+		Context: "https://schema.org", Type: "MedicalWebPage", InLanguage: lang,
 		URL: siteURL + slug, Name: r.Title, Description: r.Summary,
 		DatePublished: ls.PublishedAt.UTC().Format(day),
 		DateModified:  ls.PublishedAt.UTC().Format(day),
@@ -76,6 +78,7 @@ func jsonLD(slug, siteURL string, r content.Rendered, ls *editorial.LiveSnapshot
 			ProprietaryName: r.Drug.BrandNames, AdministrationRoute: r.Routes,
 		},
 		Keywords: r.Tags,
+		Image:    ldImages(siteURL, r),
 	}
 	for _, c := range r.Drug.DrugClasses {
 		d.About.DrugClass = append(d.About.DrugClass, ldNamed{Type: "DrugClass", Name: c})

@@ -14,7 +14,7 @@ type Route struct {
 // router's route list does not have them). Keep it in step with serve.
 func Routes() []Route {
 	var out []Route
-	for _, path := range []string{PagesPath, pagePrefix + "{slug}", SyncPath} {
+	for _, path := range []string{PagesPath, pagePrefix + "{slug}", SyncPath, MediaPrefix + "{sha256}/{name}"} {
 		for _, method := range []string{http.MethodGet, http.MethodHead} {
 			out = append(out, Route{Method: method, Path: path})
 		}

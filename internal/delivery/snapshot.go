@@ -143,6 +143,7 @@ type listQuery struct {
 	qGrams    []string // search grams of q (internal/search)
 	drugClass string   // lowercased
 	tag       string   // lowercased
+	locale    string   // canonical BCP 47 tag, "" for every locale (translations.go)
 	after     *cursor
 }
 
@@ -199,6 +200,11 @@ func parseListQuery(raw string) (listQuery, *response) {
 	if q.q != "" {
 		q.qGrams = search.QueryGrams(q.q)
 	}
+	if tag, ok := localeOfQuery(v.Get("locale")); ok {
+		q.locale = tag
+	} else {
+		return q, problem(http.StatusBadRequest, cms.CodeInvalid, "a BCP 47 language tag such as es", "locale")
+	}
 	if c := v.Get("cursor"); c != "" {
 		b, err := base64.RawURLEncoding.DecodeString(c)
 		var cur cursor
@@ -221,7 +227,7 @@ func parseListQuery(raw string) (listQuery, *response) {
 func (q listQuery) key() string {
 	var b strings.Builder
 	b.WriteString(strconv.Itoa(q.limit))
-	for _, s := range []string{q.sort, q.q, q.drugClass, q.tag} {
+	for _, s := range []string{q.sort, q.q, q.drugClass, q.tag, q.locale} {
 		b.WriteByte(0)
 		b.WriteString(s)
 	}
@@ -236,7 +242,8 @@ func (q listQuery) key() string {
 
 func (q listQuery) matches(e *entry) bool {
 	return (q.drugClass == "" || slices.Contains(e.drugClasses, q.drugClass)) &&
-		(q.tag == "" || slices.Contains(e.tags, q.tag))
+		(q.tag == "" || slices.Contains(e.tags, q.tag)) &&
+		(q.locale == "" || e.locale == q.locale)
 }
 
 // listFor answers a list request from the cache, building and caching it on a miss.
@@ -390,9 +397,15 @@ func (sn *snapshot) syncSince(raw string, now time.Time, grace time.Duration) *r
 		since, full = n, false
 	}
 	changes := []syncChange{}
+	loc, ok := localeOfQuery(v.Get("locale"))
+	if !ok {
+		return problem(http.StatusBadRequest, cms.CodeInvalid, "a BCP 47 language tag such as es", "locale")
+	}
 	i, _ := slices.BinarySearchFunc(sn.bySeq, since+1, func(e *entry, s int64) int { return cmpInt(e.seq, s) })
 	for _, e := range sn.bySeq[i:] {
 		switch {
+		case loc != "" && e.locale != loc:
+			// another locale's change (an unpublished page keeps its locale)
 		case e.live:
 			changes = append(changes, syncChange{Slug: e.slug, Change: ChangePublished, Revision: e.revision, Seq: e.seq, At: e.publishedAt})
 		case !full:

@@ -57,7 +57,7 @@ func TestBootLoginMe(t *testing.T) {
 	r.Decode(t, &m)
 	for k := range m {
 		switch k {
-		case "id", "email", "name", "roles", "credentials", "disabled", "passwordChangeRequired", "permissions", "createdAt":
+		case "id", "email", "name", "roles", "credentials", "languages", "disabled", "passwordChangeRequired", "permissions", "createdAt":
 		default:
 			t.Errorf("user JSON has unexpected key %q", k)
 		}

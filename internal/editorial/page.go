@@ -42,6 +42,9 @@ type Page struct {
 	UpdatedBy         Person     `bson:"updatedBy" json:"updatedBy"`
 	// Audit is the head of the page's hash chain.
 	Audit AuditHead `bson:"audit" json:"audit"`
+	// Translation links a translation to its source page (translations.go); nil on a
+	// source page.
+	Translation *TranslationLink `bson:"translation,omitempty" json:"translation,omitempty"`
 	// SearchShared is, in search results only, how many of the query's grams the page
 	// matched (its rank); never stored.
 	SearchShared int `bson:"-" json:"-"`
@@ -101,6 +104,9 @@ type LiveSnapshot struct {
 	PublishedBy workflow.Signer   `bson:"publishedBy" json:"publishedBy"`
 	// Seq is the change-counter value of this publication (for the sync feed).
 	Seq int64 `bson:"seq" json:"seq"`
+	// TranslationOf is, for a translation, the source text its signed revision names
+	// (copied from that revision's content, so it is what the reviewer signed).
+	TranslationOf *content.TranslationOf `bson:"translationOf,omitempty" json:"translationOf,omitempty"`
 	// Seal is an HMAC, under a key kept outside the store, of everything above but Seq,
 	// made when the snapshot was derived from its verified revision (Service.SnapshotKey):
 	// a start can then trust a stored snapshot only if the seal holds.
@@ -123,4 +129,7 @@ const (
 	EventPublished   = "page.published"
 	EventUnpublished = "page.unpublished"
 	EventReviewDue   = "page.review_due"
+	// EventTranslationOutdated: a different source text went live than the one a
+	// translation renders (once per translation and source revision).
+	EventTranslationOutdated = "page.translation_outdated"
 )

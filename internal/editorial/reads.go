@@ -67,6 +67,7 @@ func (s *Service) Diff(ctx context.Context, id string, from, to int) (DiffResult
 		return DiffResult{}, err
 	}
 	changes := content.Diff(a.Content, b.Content)
+	changes = append(changes, content.DiffImages(a.Content, b.Content)...) // a new picture is a change to review
 	if changes == nil {
 		changes = []content.Change{}
 	}
@@ -92,6 +93,11 @@ func (s *Service) Audit(ctx context.Context, f AuditFilter) ([]AuditEvent, error
 // Checks returns the pre-review check results of the page's working copy.
 func (s *Service) Checks(p Page) []content.CheckResult {
 	r := content.RunChecks(p.Content, s.cfg.CheckSeverities)
+	// The image licence checks read the library (media.go); bounded, as Checks has no
+	// request context.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	r = append(r, s.mediaChecks(ctx, p.Content)...)
+	cancel()
 	if r == nil {
 		r = []content.CheckResult{}
 	}
@@ -162,6 +168,10 @@ func (f ListFilter) keeps(p Page) bool {
 	case f.State != "" && string(p.Workflow.State) != f.State:
 		return false
 	case f.ReviewOverdue && (p.Workflow.Live == nil || !p.Workflow.Live.Approval.NextReviewDue.Before(f.Now)):
+		return false
+	case f.SourcesOnly && p.Translation != nil,
+		f.Locale != "" && (p.Translation == nil || p.Translation.Locale != f.Locale),
+		f.Outdated && (p.Translation == nil || !p.Translation.Outdated):
 		return false
 	}
 	return true

@@ -10,6 +10,7 @@ import (
 
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/content"
+	"github.com/monograph-cms/monograph/internal/locale"
 	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
@@ -42,6 +43,9 @@ type Service struct {
 	// OnOutbox, when set, is called after a change that handed events to the webhook
 	// outbox is stored, so the dispatcher can send them at once.
 	OnOutbox func()
+	// Media is the image library (media.go), set by NewMediaLibrary: saves record the
+	// images they use through it. Without it, content using images is refused.
+	Media *MediaLibrary
 	// SnapshotKey seals the live snapshots this service derives (LiveSnapshot.Seal), so a
 	// start loads a sealed snapshot as is instead of re-deriving every live page. Without
 	// it nothing is sealed and every start re-derives.
@@ -50,6 +54,9 @@ type Service struct {
 	// an imported approval). Without it, every scheduled publication is cancelled and
 	// imports naming signers are refused: the rules fail closed.
 	Accounts Accounts
+	// Locales are the configured languages (internal/locale): the first is the source of
+	// every translation (translations.go).
+	Locales locale.Set
 }
 
 // Accounts answers the editorial rules' questions about users.
@@ -109,6 +116,11 @@ func (s *Service) Create(ctx context.Context, actor cms.Principal, slug string, 
 	if err := ValidateSlug(slug); err != nil {
 		fields = append(fields, err.(*cms.Error).Fields...)
 	}
+	c.TranslationOf = nil // server-set, on translations only (translations.go)
+	id := cms.NewID()
+	if err := s.attachMedia(ctx, id, &c); err != nil {
+		return Page{}, err
+	}
 	hash, err := prepare(&c)
 	if err != nil {
 		if e, ok := err.(*cms.Error); ok && e.Code == cms.CodeInvalid {
@@ -126,7 +138,7 @@ func (s *Service) Create(ctx context.Context, actor cms.Principal, slug string, 
 		return Page{}, err
 	}
 	p := Page{
-		ID: cms.NewID(), Slug: slug, Version: 1, Content: c, Workflow: wp,
+		ID: id, Slug: slug, Version: 1, Content: c, Workflow: wp,
 		CreatedAt: now, CreatedBy: person(actor), UpdatedAt: now, UpdatedBy: person(actor),
 	}
 	ch := &Change{Page: p, Create: true, Revisions: []Revision{s.newRevision(p.ID, 1, c, hash, actor, now, note)}}
@@ -137,6 +149,7 @@ func (s *Service) Create(ctx context.Context, actor cms.Principal, slug string, 
 		}
 		return Page{}, err
 	}
+	s.committed(ch)
 	return ch.Page, nil
 }
 
@@ -180,6 +193,11 @@ func (s *Service) SaveContent(ctx context.Context, actor cms.Principal, id strin
 	if err := checkLength("X-Revision-Note", note, maxNote); err != nil {
 		return Page{}, false, err
 	}
+	if cms.ValidID(id) {
+		if err := s.attachMedia(ctx, id, &c); err != nil {
+			return Page{}, false, err
+		}
+	}
 	hash, err := prepare(&c)
 	if err != nil {
 		return Page{}, false, err
@@ -193,6 +211,7 @@ func (s *Service) SaveContent(ctx context.Context, actor cms.Principal, id strin
 		if p.Version != expectVersion {
 			return Page{}, false, versionConflict(p.Version)
 		}
+		hash = bindTranslation(p, &c, hash) // the link is the server's, never the client's
 		if hash == p.Workflow.ContentHash {
 			p.Content = c // the same content, by its hash
 			return p, false, nil
@@ -217,6 +236,7 @@ func (s *Service) SaveContent(ctx context.Context, actor cms.Principal, id strin
 		if err != nil {
 			return Page{}, false, err
 		}
+		s.committed(ch)
 		return ch.Page, true, nil
 	}
 }
@@ -251,7 +271,7 @@ func (s *Service) mutate(ctx context.Context, id string, ifMatch *int, bumpVersi
 		if bumpVersion {
 			ch.Page.Version++
 		}
-		err = s.store.Commit(ctx, ch)
+		err = s.commit(ctx, ch) // with the translations a publication makes outdated
 		if cms.IsCode(err, cms.CodeVersionConflict) && attempt < 5 {
 			continue
 		}
@@ -265,6 +285,7 @@ func (s *Service) mutate(ctx context.Context, id string, ifMatch *int, bumpVersi
 
 // committed tells the hooks about a stored change.
 func (s *Service) committed(ch *Change) {
+	s.recordMediaUsage(ch)
 	if len(ch.Outbox) > 0 && s.OnOutbox != nil {
 		s.OnOutbox()
 	}
@@ -302,6 +323,9 @@ func (s *Service) applyWorkflow(ctx context.Context, c *Change, cmd workflow.Com
 		c.Live = snap
 		p.ReviewDueNotified = nil
 		c.Outbox = append(c.Outbox, OutboxEvent{ID: cms.NewID(), Event: EventPublished, PageID: p.ID, Slug: p.Slug, Revision: wp.Live.Revision, At: now})
+		if err := s.outdateTranslations(ctx, c, now); err != nil {
+			return err
+		}
 	case wp.Live == nil && before.Live != nil:
 		c.Unpublish = true
 		c.Outbox = append(c.Outbox, OutboxEvent{ID: cms.NewID(), Event: EventUnpublished, PageID: p.ID, Slug: p.Slug, Revision: before.Live.Revision, At: now})
@@ -337,7 +361,7 @@ func (s *Service) Submit(ctx context.Context, actor cms.Principal, id string, if
 	}
 	return s.mutate(ctx, id, ifMatch, true, func(c *Change, now time.Time) error {
 		var blocking []string
-		for _, r := range content.RunChecks(c.Page.Content, s.cfg.CheckSeverities) {
+		for _, r := range append(content.RunChecks(c.Page.Content, s.cfg.CheckSeverities), s.mediaChecks(ctx, c.Page.Content)...) {
 			if r.Severity == content.SeverityBlocker {
 				blocking = append(blocking, r.ID)
 			}
@@ -392,10 +416,18 @@ func (s *Service) Approve(ctx context.Context, actor cms.Principal, id string, i
 			}
 			author = r.Author.ID
 		}
-		return s.applyWorkflow(ctx, c, workflow.Approve{
+		cmd := workflow.Approve{
 			Actor: actor, Revision: revision, Comment: comment, DefaultReviewIntervalDays: s.cfg.DefaultReviewIntervalDays,
 			RevisionAuthor: author,
-		}, actor, now)
+		}
+		if t := c.Page.Translation; t != nil {
+			langs, err := s.languagesOf(ctx, actor.UserID)
+			if err != nil {
+				return err
+			}
+			cmd.Locale, cmd.Languages = t.Locale, langs
+		}
+		return s.applyWorkflow(ctx, c, cmd, actor, now)
 	})
 }
 

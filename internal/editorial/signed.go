@@ -30,6 +30,8 @@ func (s *Service) signedSnapshot(ctx context.Context, pageID string, live *workf
 	snap := &LiveSnapshot{
 		Revision: live.Revision, ContentHash: live.ContentHash, Rendered: content.Render(r.Content),
 		Approval: live.Approval, PublishedAt: live.PublishedAt, PublishedBy: live.PublishedBy,
+		// What a translation renders, from the signed revision itself (never the page's link).
+		TranslationOf: r.Content.TranslationOf,
 	}
 	snap.Seal = s.seal(pageID, snap)
 	return snap, nil

@@ -109,6 +109,9 @@ type Store interface {
 	// AppendLog sequences stored events that are not in the log yet (in a deterministic
 	// order) and returns how many it added. It is safe to run in several processes at once.
 	AppendLog(ctx context.Context) (int64, error)
+
+	// Translations (translations_store.go).
+	TranslationStore
 }
 
 // Change is one atomic change of one page.
@@ -130,6 +133,10 @@ type Change struct {
 	// Live replaces what delivery serves of the page (a publication); Unpublish removes it.
 	Live      *LiveSnapshot
 	Unpublish bool
+	// Also are changes of other pages that follow from this one (translations a
+	// publication makes outdated): committed with it by CommitAll, never by the store's
+	// Commit of this change alone.
+	Also []*Change `bson:"-" json:"-"`
 }
 
 // LiveChange reports whether the change alters what delivery serves.
@@ -164,8 +171,13 @@ type ListFilter struct {
 	// SearchPages; stores ignore it in ListPages.
 	Query         string
 	ReviewOverdue bool
-	Now           time.Time
-	Limit         int
+	// Locale keeps translations into this locale only; SourcesOnly keeps pages that are
+	// no translation (the source locale); Outdated keeps outdated translations only.
+	Locale      string
+	SourcesOnly bool
+	Outdated    bool
+	Now         time.Time
+	Limit       int
 	// After is the cursor: the (UpdatedAt, ID) of the last page of the previous batch, and
 	// with a Query its SearchShared.
 	AfterTime   *time.Time

@@ -199,6 +199,7 @@ func importChange(exp PageExport, events []AuditEvent) *Change {
 		ch.Live = &LiveSnapshot{
 			Revision: l.Revision, ContentHash: l.ContentHash, Rendered: content.Render(revs[l.Revision-1].Content),
 			Approval: l.Approval, PublishedAt: l.PublishedAt, PublishedBy: l.PublishedBy,
+			TranslationOf: revs[l.Revision-1].Content.TranslationOf, // as signed (translations.go)
 		}
 	} else if p.Workflow.Unpublished != nil {
 		ch.Unpublish = true

@@ -73,6 +73,9 @@ func VerifyPage(rec PageRecord) ([]Signing, *ChainBreak) {
 	if revs[len(revs)-1].ContentHash != w.ContentHash {
 		return fail(0, "the page's content hash %s is not its latest revision's", w.ContentHash)
 	}
+	if reason := checkTranslationLink(p, revs[len(revs)-1]); reason != "" {
+		return fail(0, "%s", reason)
+	}
 	revision := func(n int) *Revision {
 		if n < 1 || n > len(revs) {
 			return nil
@@ -95,7 +98,7 @@ func VerifyPage(rec PageRecord) ([]Signing, *ChainBreak) {
 		_ = json.Unmarshal([]byte(orEmptyObject(e.Data)), &data)
 		hash, _ := data["contentHash"].(string)
 		switch workflow.Action(e.Action) {
-		case workflow.ActionCreate, workflow.ActionSave:
+		case workflow.ActionCreate, workflow.ActionSave, ActionRebase:
 			r := revision(e.Revision)
 			if r == nil || r.ContentHash != hash || r.Author.ID != e.Actor {
 				return fail(e.Seq, "%s of revision %d by %s does not match the stored revision", e.Action, e.Revision, e.Actor)

@@ -65,6 +65,12 @@ type pageView struct {
 	// Actions are the workflow actions the caller may take now (page_actions.go); only
 	// on a whole page, never in lists.
 	Actions []workflow.ActionAvailability `json:"actions,omitempty"`
+	// Translations (translations.go): the page's locale; on a translation the source
+	// revision it renders and whether it is outdated; on a whole source page its translations.
+	Locale        string            `json:"locale"`
+	TranslationOf *translationRef   `json:"translationOf,omitempty"`
+	Outdated      *bool             `json:"outdated,omitempty"`
+	Translations  []translationItem `json:"translations,omitempty"`
 }
 
 type liveView struct {
@@ -95,6 +101,7 @@ func (s *Server) viewPage(p editorial.Page, full bool) pageView {
 	} else {
 		v.Title, v.DrugName = p.Content.Title, p.Content.Drug.Name
 	}
+	s.translationFields(nil, p, &v, false)
 	return v
 }
 
@@ -112,7 +119,9 @@ func (s *Server) answerPage(c *gin.Context, status int, p editorial.Page) {
 	c.Header("ETag", `"`+strconv.Itoa(p.Version)+`"`)
 	c.Header("Cache-Control", "no-store")
 	v := s.viewPage(p, true)
+	s.translationFields(c, p, &v, true)
 	v.Actions = s.pageActions(c, p, v.Checks)
+	s.translationActions(c, p, v.Actions)
 	writeJSON(c, status, "application/json", v)
 }
 
@@ -199,6 +208,10 @@ func (s *Server) listPages(c *gin.Context) {
 		f.ReviewOverdue = true
 	default:
 		s.writeError(c, cms.InvalidField("reviewOverdue", "true or false"))
+		return
+	}
+	if err := s.translationFilters(c, &f); err != nil {
+		s.writeError(c, err)
 		return
 	}
 	if cur := c.Query("cursor"); cur != "" {

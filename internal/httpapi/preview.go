@@ -73,5 +73,6 @@ func (s *Server) preview(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
+	body = previewBodyMedia(body, id, token) // its images through the token (media.go)
 	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
 }

@@ -41,12 +41,15 @@ var publicRoutes = []string{
 	"GET /api/v1/pages/:slug/reviews",
 	// Preview: the credential is the page-scoped preview token in the query.
 	"GET /api/v1/preview/pages/:id",
+	"GET /api/v1/preview/pages/:id/media/:sha/:name",
 	// The verifiable record: checkpoints, proofs and attestations are for anyone to check.
 	"GET /api/v1/transparency/checkpoint",
 	"GET /api/v1/transparency/key",
 	"GET /api/v1/transparency/proof",
 	"GET /api/v1/transparency/consistency",
 	"GET /api/v1/pages/:slug/attestation",
+	// The configured locales, for websites' language switchers.
+	"GET /api/v1/locales",
 }
 
 // guardedRoutes is THE decision table: every route that needs a signed-in user, and the
@@ -91,11 +94,38 @@ var guardedRoutes = map[string][]cms.Role{
 	"POST /api/v1/manage/render":     {W, R, E, A},
 	// The pre-review checks of unsaved content: whoever may save.
 	"POST /api/v1/manage/checks": {W, R, E, A},
+	// Translations: whoever creates pages creates a translation; whoever saves rebases;
+	// everyone reads what the source changed.
+	"POST /api/v1/manage/pages/:id/translations": {W, E, A},
+	"POST /api/v1/manage/pages/:id/rebase":       {W, R, E, A},
+	"GET /api/v1/manage/pages/:id/source-diff":   {W, R, E, A},
+	// XLIFF: everyone exports; whoever creates pages imports (an import may create).
+	"GET /api/v1/manage/pages/:id/xliff":                      {W, R, E, A},
+	"PUT /api/v1/manage/pages/:id/translations/:locale/xliff": {W, E, A},
 
 	// Reader reviews: editors moderate (admins too).
 	"GET /api/v1/manage/reviews":              {E, A},
 	"POST /api/v1/manage/reviews/:id/approve": {E, A},
 	"POST /api/v1/manage/reviews/:id/reject":  {E, A},
+
+	// Notifications and work queues: everyone, each their own; presence on a page for
+	// whoever reads it.
+	"GET /api/v1/manage/notifications":         {W, R, E, A},
+	"POST /api/v1/manage/notifications/read":   {W, R, E, A},
+	"GET /api/v1/manage/queues":                {W, R, E, A},
+	"GET /api/v1/manage/pages/:id/notified":    {W, R, E, A},
+	"GET /api/v1/manage/pages/:id/presence":    {W, R, E, A},
+	"POST /api/v1/manage/pages/:id/presence":   {W, R, E, A},
+	"DELETE /api/v1/manage/pages/:id/presence": {W, R, E, A},
+
+	// The image library: everyone sees it; writers, editors and admins upload and
+	// describe; editors and admins delete.
+	"POST /api/v1/manage/media":                {W, E, A},
+	"GET /api/v1/manage/media":                 {W, R, E, A},
+	"GET /api/v1/manage/media/:id":             {W, R, E, A},
+	"PATCH /api/v1/manage/media/:id":           {W, E, A},
+	"DELETE /api/v1/manage/media/:id":          {E, A},
+	"GET /api/v1/manage/media/:id/files/:name": {W, R, E, A},
 
 	// Webhooks: admin only.
 	"POST /api/v1/manage/webhooks":                   {A},

@@ -14,6 +14,8 @@ import (
 	"github.com/monograph-cms/monograph/internal/authz"
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/editorial"
+	"github.com/monograph-cms/monograph/internal/locale"
+	"github.com/monograph-cms/monograph/internal/notify"
 	"github.com/monograph-cms/monograph/internal/reviews"
 	"github.com/monograph-cms/monograph/internal/transparency"
 	"github.com/monograph-cms/monograph/internal/webhook"
@@ -45,6 +47,10 @@ type Deps struct {
 	// Transparency is the verifiable log (internal/transparency): its public routes
 	// answer 503 without it.
 	Transparency *transparency.Log
+	// Locales are the configured languages (translations.go); zero: just "en".
+	Locales locale.Set
+	// Notify derives notifications and work queues (internal/notify; notifications.go).
+	Notify *notify.Service
 }
 
 // Server is the HTTP API.
@@ -63,6 +69,11 @@ type Server struct {
 	reviews  *reviews.Service
 	// transparency serves the verifiable record's routes (transparency.go).
 	transparency *transparency.Log
+	locales      locale.Set
+	// notify serves notifications and queues; presence is who has a page open
+	// (notifications.go, presence.go).
+	notify   *notify.Service
+	presence *presenceBoard
 
 	// perms records the permission of every management route, keyed "METHOD /path", so
 	// tests can check that every route has an explicit decision.
@@ -91,7 +102,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		cfg: cfg, log: d.Log, auth: d.Auth, authz: d.Authz, pages: d.Pages, clock: d.Clock,
 		ready: d.Ready, admin: d.Admin,
 		engine: e, perms: map[string]authz.Permission{},
-		webhooks: d.Webhooks, reviews: d.Reviews, transparency: d.Transparency,
+		webhooks: d.Webhooks, reviews: d.Reviews, transparency: d.Transparency, locales: d.Locales,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -100,7 +111,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 		s.clock = cms.SystemClock{}
 	}
 	s.onDenied = s.recordDenied
-	e.Use(withRequestID, s.recoverPanics, s.accessLog, securityHeaders, s.limitBody)
+	s.notify, s.presence = d.Notify, newPresenceBoard()
+	e.Use(withRequestID, s.recoverPanics, s.accessLog, securityHeaders, s.limitBodyMedia)
 	e.NoRoute(func(c *gin.Context) { s.writeError(c, cms.Errorf(cms.CodeNotFound, "no such route")) })
 	e.NoMethod(func(c *gin.Context) {
 		s.writeError(c, &cms.Error{Code: cms.CodeMethodNotAllowed, Message: "this route does not answer " + c.Request.Method + " (see the Allow header)"})
@@ -142,8 +154,12 @@ func (s *Server) routes() {
 	s.webhookRoutes(m)
 	s.reviewRoutes(e, m)
 	s.previewRoutes(e, m)
+	s.mediaRoutes(e, m)
 	s.accountRoutes(a, session, m)
 	s.transparencyRoutes(e)
+	s.translationRoutes(e, m)
+	s.notificationRoutes(m)
+	s.presenceRoutes(m)
 }
 
 func perm(object, action string) authz.Permission {

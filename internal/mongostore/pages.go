@@ -45,13 +45,14 @@ func (s *Store) ListPages(ctx context.Context, f editorial.ListFilter) ([]editor
 	if f.ReviewOverdue {
 		filter = append(filter, bson.E{Key: "workflow.live.approval.nextReviewDue", Value: bson.D{{Key: "$lt", Value: f.Now}}})
 	}
+	filter = translationFilter(f, filter)
 	if f.AfterTime != nil {
 		filter = append(filter, bson.E{Key: "$or", Value: bson.A{
 			bson.D{{Key: "updatedAt", Value: bson.D{{Key: "$lt", Value: *f.AfterTime}}}},
 			bson.D{{Key: "updatedAt", Value: *f.AfterTime}, {Key: "_id", Value: bson.D{{Key: "$lt", Value: f.AfterID}}}},
 		}})
 	}
-	opts := options.Find().SetProjection(summaryProjection).SetSort(newestFirst)
+	opts := options.Find().SetProjection(listProjection).SetSort(newestFirst)
 	if f.Limit > 0 {
 		opts.SetLimit(int64(f.Limit))
 	}
@@ -138,7 +139,7 @@ func (s *Store) PageSummaries(ctx context.Context, ids []string) ([]editorial.Pa
 		return []editorial.Page{}, nil
 	}
 	cur, err := s.coll(collPages).Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
-		options.Find().SetProjection(summaryProjection))
+		options.Find().SetProjection(listProjection))
 	return all[editorial.Page](ctx, cur, err, "pages")
 }
 

@@ -55,7 +55,7 @@ func (s *Store) CountUsers(ctx context.Context) (int64, error) {
 func (s *Store) UpdateUser(ctx context.Context, u auth.User) error {
 	res, err := s.coll(collUsers).UpdateOne(ctx, bson.D{{Key: "_id", Value: u.ID}}, bson.D{{Key: "$set", Value: bson.D{
 		{Key: "name", Value: u.Name}, {Key: "credentials", Value: u.Credentials}, {Key: "roles", Value: u.Roles},
-		{Key: "disabled", Value: u.Disabled}, {Key: "updatedAt", Value: u.UpdatedAt},
+		{Key: "disabled", Value: u.Disabled}, {Key: "updatedAt", Value: u.UpdatedAt}, {Key: "languages", Value: u.Languages},
 	}}})
 	if err != nil {
 		return translate(err, "user")

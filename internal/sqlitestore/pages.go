@@ -341,6 +341,7 @@ func (s *Store) ListPages(ctx context.Context, f editorial.ListFilter) ([]editor
 	if f.ReviewOverdue {
 		where, args = append(where, "review_due IS NOT NULL AND review_due < ?"), append(args, ms(f.Now))
 	}
+	where, args = translationFilters(f, where, args)
 	if f.AfterTime != nil {
 		t := ms(*f.AfterTime)
 		where, args = append(where, "(updated_at < ? OR (updated_at = ? AND id < ?))"), append(args, t, t, f.AfterID)

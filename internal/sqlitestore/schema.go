@@ -208,6 +208,25 @@ CREATE TABLE tlog_hashes (
 	hash BLOB NOT NULL
 );
 `,
+	// Notifications derived from the audit events (internal/notify; notifications.go).
+	notificationsMigration,
+	// The image library (media.go).
+	mediaMigration,
+	// Translations (translations.go): the link of a translation to its source, its
+	// locale and outdated flag, read from the page's JSON by generated columns (so the
+	// page writes stay as they are) and indexed for the list filters and the source's
+	// list of translations.
+	`
+ALTER TABLE pages ADD COLUMN translation_source TEXT
+	GENERATED ALWAYS AS (json_extract(CAST(doc AS TEXT), '$.translation.source')) VIRTUAL;
+ALTER TABLE pages ADD COLUMN locale TEXT
+	GENERATED ALWAYS AS (json_extract(CAST(doc AS TEXT), '$.translation.locale')) VIRTUAL;
+ALTER TABLE pages ADD COLUMN outdated INTEGER
+	GENERATED ALWAYS AS (coalesce(json_extract(CAST(doc AS TEXT), '$.translation.outdated'), 0)) VIRTUAL;
+CREATE INDEX pages_translation_source ON pages (translation_source, locale) WHERE translation_source IS NOT NULL;
+CREATE INDEX pages_locale_updated ON pages (locale, outdated, updated_at DESC, id DESC);
+ALTER TABLE users ADD COLUMN languages TEXT NOT NULL DEFAULT '[]'; -- JSON array of locale tags
+`,
 }
 
 // SchemaVersion is the schema version this build writes.

@@ -18,17 +18,20 @@ var (
 )
 
 const userColumns = `id, email, name, roles, credentials, disabled, password_hash, created_at, updated_at,
-	password_change_required, enrolment_hash, enrolment_expires, reset_hash, reset_expires`
+	password_change_required, enrolment_hash, enrolment_expires, reset_hash, reset_expires, languages`
 
 func scanUser(sc interface{ Scan(...any) error }) (auth.User, error) {
 	var u auth.User
-	var roles string
+	var roles, langs string
 	var created, updated int64
 	var enrolHash, resetHash sql.NullString
 	var enrolExpires, resetExpires sql.NullInt64
 	if err := sc.Scan(&u.ID, &u.Email, &u.Name, &roles, &u.Credentials, &u.Disabled, &u.PasswordHash, &created, &updated,
-		&u.PasswordChangeRequired, &enrolHash, &enrolExpires, &resetHash, &resetExpires); err != nil {
+		&u.PasswordChangeRequired, &enrolHash, &enrolExpires, &resetHash, &resetExpires, &langs); err != nil {
 		return u, translate(err, "user")
+	}
+	if err := decode([]byte(langs), &u.Languages); err != nil {
+		return u, err
 	}
 	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
 	u.Enrolment, u.Reset = accountToken(enrolHash, enrolExpires), accountToken(resetHash, resetExpires)
@@ -60,9 +63,9 @@ func (s *Store) InsertUser(ctx context.Context, u auth.User) error {
 	enrolHash, enrolExpires := tokenColumns(u.Enrolment)
 	resetHash, resetExpires := tokenColumns(u.Reset)
 	return s.write(ctx, func(tx *sql.Tx) error {
-		_, err := s.exec(ctx, tx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err := s.exec(ctx, tx, `INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			u.ID, u.Email, u.Name, string(roles), u.Credentials, u.Disabled, u.PasswordHash, ms(u.CreatedAt), ms(u.UpdatedAt),
-			u.PasswordChangeRequired, enrolHash, enrolExpires, resetHash, resetExpires)
+			u.PasswordChangeRequired, enrolHash, enrolExpires, resetHash, resetExpires, languagesColumn(u.Languages))
 		return translate(err, "user")
 	})
 }
@@ -120,8 +123,8 @@ func (s *Store) UpdateUser(ctx context.Context, u auth.User) error {
 	}
 	defer s.users.forget(u.ID) // read again on next use, whatever happened
 	return s.write(ctx, func(tx *sql.Tx) error {
-		res, err := s.exec(ctx, tx, `UPDATE users SET name = ?, credentials = ?, roles = ?, disabled = ?, updated_at = ? WHERE id = ?`,
-			u.Name, u.Credentials, string(roles), u.Disabled, ms(u.UpdatedAt), u.ID)
+		res, err := s.exec(ctx, tx, `UPDATE users SET name = ?, credentials = ?, roles = ?, disabled = ?, updated_at = ?, languages = ? WHERE id = ?`,
+			u.Name, u.Credentials, string(roles), u.Disabled, ms(u.UpdatedAt), languagesColumn(u.Languages), u.ID)
 		if err != nil {
 			return translate(err, "user")
 		}

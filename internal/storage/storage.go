@@ -10,7 +10,9 @@ import (
 
 	"github.com/monograph-cms/monograph/internal/auth"
 	"github.com/monograph-cms/monograph/internal/editorial"
+	"github.com/monograph-cms/monograph/internal/media"
 	"github.com/monograph-cms/monograph/internal/mongostore"
+	"github.com/monograph-cms/monograph/internal/notify"
 	"github.com/monograph-cms/monograph/internal/reviews"
 	"github.com/monograph-cms/monograph/internal/sqlitestore"
 	"github.com/monograph-cms/monograph/internal/webhook"
@@ -23,6 +25,8 @@ type Store interface {
 	auth.RefreshStore
 	webhook.Store
 	reviews.Store
+	media.Store
+	notify.Store
 	// CountUsers returns how many users exist (demo seeding runs only on an empty store).
 	CountUsers(ctx context.Context) (int64, error)
 	// Ping checks that the store answers (readiness).

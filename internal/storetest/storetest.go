@@ -67,5 +67,8 @@ func groups() []group {
 		{"Reviews", reviewTests()},
 		{"Lifecycle", lifecycleTests()},
 		{"Log", logTests()},
+		{"Media", mediaTests()},
+		{"Notifications", notificationTests()},
+		{"Translations", translationTests()},
 	}
 }

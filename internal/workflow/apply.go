@@ -56,7 +56,11 @@ type Approve struct {
 	// RevisionAuthor is the user id of the latest revision's author (the caller reads it
 	// from the revision). Nobody signs a revision they wrote — in particular the periodic
 	// review of unchanged live text, where no author is pending since the last signoff.
-	RevisionAuthor string
+	RevisionAuthor string // Locale is the page's locale when it is a translation ("" for a source page), and
+	// Languages the signer's languages: a translation is signed only by a reviewer who
+	// reads its language (CheckLanguage).
+	Locale    string
+	Languages []string
 }
 
 // Publish puts the approved latest revision live now, or schedules it when At is after now.
@@ -312,6 +316,9 @@ func applyApprove(p Page, c Approve, now time.Time) (Page, Event, error) {
 	}
 	to, err := transition(p, ActionApprove)
 	if err != nil {
+		return Page{}, Event{}, err
+	}
+	if err := CheckLanguage(c.Locale, c.Languages); err != nil {
 		return Page{}, Event{}, err
 	}
 	if c.RevisionAuthor == c.Actor.UserID {

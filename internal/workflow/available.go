@@ -28,6 +28,10 @@ type Asker struct {
 	PasswordChangeRequired bool
 	// BlockingChecks are the ids of the working copy's failing blocking pre-review checks.
 	BlockingChecks []string
+	// Locale is the page's locale when it is a translation ("" otherwise), and Languages
+	// the actor's: approve is refused with CodeLanguageNotCovered unless they cover it.
+	Locale    string
+	Languages []string
 }
 
 // ActionCancelSchedule is the action a person takes to call off a scheduled publication: it
@@ -82,7 +86,7 @@ func tryAction(p Page, a Asker, act Action, now time.Time) error {
 	case ActionRequestChanges:
 		cmd = RequestChanges{Actor: a.Actor, Revision: p.Revision, Comment: availabilityPlaceholder}
 	case ActionApprove:
-		cmd = Approve{Actor: a.Actor, Revision: p.Revision, RevisionAuthor: a.LatestAuthor}
+		cmd = Approve{Actor: a.Actor, Revision: p.Revision, RevisionAuthor: a.LatestAuthor, Locale: a.Locale, Languages: a.Languages}
 	case ActionPublish:
 		cmd = Publish{Actor: a.Actor}
 	case ActionSchedule:

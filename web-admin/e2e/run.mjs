@@ -16,8 +16,11 @@ import { tests as preview } from './preview.test.mjs';
 import { tests as longpage } from './longpage.test.mjs';
 import { tests as savedElsewhere } from './savedelsewhere.test.mjs';
 import { tests as tablet } from './tablet.test.mjs';
+import { tests as media } from './media.test.mjs';
+import { tests as translations } from './translations.test.mjs';
+import { tests as notifications } from './notifications.test.mjs';
 
-const all = [...workflow, ...review, ...publishing, ...safety, ...conflict, ...screens, ...admin, ...accounts, ...actions, ...reviewing, ...preview, ...longpage, ...savedElsewhere, ...tablet];
+const all = [...workflow, ...review, ...publishing, ...safety, ...conflict, ...screens, ...admin, ...accounts, ...actions, ...reviewing, ...preview, ...longpage, ...savedElsewhere, ...tablet, ...translations, ...media, ...notifications];
 const filter = process.argv[2];
 const selected = filter ? all.filter((t) => t.name.includes(filter)) : all;
 

@@ -15,6 +15,10 @@ import { PublicPreview } from './screens/PublicPreview';
 import { SignInForm, SignInScreen } from './screens/SignIn';
 import { Users } from './screens/Users';
 import { Webhooks } from './screens/Webhooks';
+import { NotificationBell } from './components/NotificationBell';
+import { MyWork } from './screens/MyWork';
+import { Notifications } from './screens/Notifications';
+import { MediaLibrary } from './screens/Media';
 
 function hasPerms(u: User | Me): u is Me {
   return Array.isArray((u as Partial<Me>).permissions);
@@ -219,6 +223,8 @@ function Shell() {
   // "Awaiting my review" is one of the page lists (PagesList), not a second menu entry.
   const nav: { to: string; label: string; show: boolean }[] = [
     { to: '/pages', label: 'Pages', show: true },
+    { to: '/my-work', label: 'My work', show: true },
+    { to: '/media', label: 'Media', show: can('media:read') },
     { to: '/reader-reviews', label: 'Reader reviews', show: moderate },
     { to: '/users', label: 'Users', show: manageUsers },
     { to: '/webhooks', label: 'Webhooks', show: manageWebhooks },
@@ -238,6 +244,9 @@ function Shell() {
   else if (path === '/pages/new') screen = <NewPage />;
   else if ((m = match('/pages/:id/:tab?', path))) screen = <PageScreen key={m.id} id={m.id} tab={m.tab ?? 'edit'} />;
   else if (path === '/account/password') screen = <ChangePassword />;
+  else if (path === '/notifications') screen = <Notifications />;
+  else if (path === '/my-work') screen = <MyWork />;
+  else if (path === '/media' && can('media:read')) screen = <MediaLibrary />;
   else if (path === '/users' && manageUsers) screen = <Users />;
   else if (path === '/webhooks' && manageWebhooks) screen = <Webhooks />;
   else if (path === '/reader-reviews' && moderate) screen = <ReaderReviews />;
@@ -271,6 +280,7 @@ function Shell() {
           </ul>
         </nav>
         <div className="user-box">
+          <NotificationBell />
           <span className="user-name">
             {user.name}
             {user.credentials ? `, ${user.credentials}` : ''}

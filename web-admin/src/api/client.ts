@@ -74,6 +74,8 @@ export interface RequestOptions {
   /** false when a 401 means something else than an expired session (the password check of
    * an electronic signature): no refresh and retry, the 401 goes to the caller. */
   retryOn401?: boolean;
+  /** A body sent as is rather than as JSON (an XLIFF file), with its content type. */
+  raw?: { body: string | Blob; contentType: string };
 }
 
 export interface ApiResponse<T> {
@@ -233,7 +235,11 @@ export class ApiClient {
 
   private async send(method: string, path: string, opts: RequestOptions): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...opts.headers };
-    if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+    // A FormData body (a media upload) is sent as multipart: fetch writes its Content-Type
+    // with the boundary itself.
+    const form = typeof FormData !== 'undefined' && opts.body instanceof FormData;
+    if (opts.raw) headers['Content-Type'] = opts.raw.contentType;
+    else if (opts.body !== undefined && !form) headers['Content-Type'] = 'application/json';
     if (opts.ifMatch !== undefined && opts.ifMatch !== null) {
       const v = String(opts.ifMatch);
       headers['If-Match'] = v.startsWith('"') || v.startsWith('W/') ? v : `"${v}"`;
@@ -245,7 +251,7 @@ export class ApiClient {
     return this.fetchImpl(this.baseUrl + path, {
       method,
       headers,
-      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      body: opts.raw ? opts.raw.body : form ? (opts.body as FormData) : opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
       signal: opts.signal,
     });
   }

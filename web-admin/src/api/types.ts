@@ -94,6 +94,8 @@ export interface Content {
   references: Reference[];
   disclaimer: string;
   tags: string[];
+  /** Pictures from the media library; absent when the page has none (so it hashes as before). */
+  images?: { asset: string; alt?: string; caption?: string }[];
 }
 
 /** One failed pre-review check of the working copy (the server's CheckResult). */

@@ -6,6 +6,7 @@ import { indexAfterMove, moveItem } from '../lib/list';
 import { SectionOutline } from './SectionOutline';
 import { emptyControlled, emptyReference, emptySection, emptyUse, SECTION_KEY_LABELS, USE_STATUS_LABELS } from '../lib/content';
 import { fieldId, FormErrors, ListEditor, MarkdownField, SelectField, StringList, TextArea, TextField } from './fields';
+import { ImageListField } from './ImageList';
 
 export function ContentForm({ content, onChange }: { content: Content; onChange: (c: Content) => void }) {
   const set = <K extends keyof Content>(k: K, v: Content[K]) => onChange({ ...content, [k]: v });
@@ -109,6 +110,11 @@ export function ContentForm({ content, onChange }: { content: Content; onChange:
             </>
           )}
         />
+      </section>
+
+      <section className="form-section" aria-labelledby="h-images">
+        <h2 id="h-images">Images</h2>
+        <ImageListField images={content.images ?? []} onChange={(v) => set('images', v)} />
       </section>
 
       <section className="form-section" aria-labelledby="h-uses">

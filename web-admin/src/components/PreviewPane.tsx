@@ -9,11 +9,14 @@ import { useApp } from '../app-context';
 import { blockKeyOf, readerBlocks, readerSourceOf, type ReaderBlock } from '../lib/reader';
 import { rendererFor } from '../lib/renderer';
 import { previewLink } from '../screens/page/rendered';
+import { useTextLanguage } from '../screens/page/translations/context';
 import { ReaderView } from './ReaderView';
+import { ImagePreview } from './ImagePreview';
 import { formatTime } from './ui';
 
 export function PreviewPane({ content, activePath, pageId, savedRevision }: { content: Content; activePath: string | null; pageId: string | null; savedRevision?: number }) {
   const { api } = useApp();
+  const textLanguage = useTextLanguage(); // dir="rtl" for right-to-left pages
   const [shown, setShown] = useState<{ title: string; blocks: ReaderBlock[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const seq = useRef(0);
@@ -55,9 +58,10 @@ export function PreviewPane({ content, activePath, pageId, savedRevision }: { co
         <h2 id="h-preview-pane">As readers will see it</h2>
         {pageId && <PreviewLink pageId={pageId} revision={savedRevision} />}
       </div>
-      <div className="preview-pane-body" ref={pane} tabIndex={0} aria-label="Preview of the whole page">
+      <div className="preview-pane-body" ref={pane} tabIndex={0} aria-label="Preview of the whole page" {...textLanguage}>
         {error && <p className="muted">Preview unavailable: {error}</p>}
         {shown ? <ReaderView title={shown.title || 'Untitled'} blocks={shown.blocks} level={3} label="The page as readers will see it" activeKey={active} /> : !error && <p className="muted">Rendering…</p>}
+        <ImagePreview images={content.images} />
       </div>
     </aside>
   );

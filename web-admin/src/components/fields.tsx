@@ -6,8 +6,10 @@ import { useApp } from '../app-context';
 import { errorMessage } from '../api/client';
 import { applyEdit, formatEdit, pastedItems, type Format } from '../lib/markdownEdit';
 import { rendererFor } from '../lib/renderer';
+import { MarkdownImageButton } from './MediaPicker';
 import { indexAfterMove, indexAfterRemove, insertItem, moveItem, removeItem, replaceItem } from '../lib/list';
 import { errorsAt, hasErrorsUnder, type FieldErrors } from '../lib/problem';
+import { FieldInLanguage } from '../screens/page/translations/context';
 
 export interface FormErrorsState {
   errors: FieldErrors;
@@ -87,7 +89,8 @@ function FieldFrame({
           {hint}
         </p>
       )}
-      {children}
+      {/* On a translation the source text is beside the control; rtl languages type rtl. */}
+      <FieldInLanguage path={path}>{children}</FieldInLanguage>
       <FieldErrorText path={path} id={a.errId} />
     </div>
   );
@@ -285,6 +288,7 @@ export function MarkdownField({ path, label, value, onChange, rows = 6, hint }: 
             <span aria-hidden="true">{b.icon}</span>
           </button>
         ))}
+        <MarkdownImageButton area={area} label={label} onChange={onChange} />
       </div>
       <button type="button" className="btn-link small" aria-expanded={showPreview} aria-controls={previewId} onClick={() => setShowPreview((s) => !s)}>
         {showPreview ? 'Hide preview' : 'Show preview'}

@@ -5,15 +5,17 @@ import { useApp } from '../app-context';
 import { ErrorBox, Loading, personName, StateBadge, Time } from '../components/ui';
 import { STATE_LABELS } from '../lib/content';
 import { Link, navigate, useLocation } from '../router';
+import { LanguageMarks, loadQueue, queueEmptyText, translating, TRANSLATION_QUEUES, type TranslationQueue } from './page/translations/queues';
+import { useLocales } from './page/translations/useLocales';
 
-type View = 'all' | 'my-review' | 'changes-requested' | 'overdue' | 'scheduled';
+type View = 'all' | 'my-review' | 'changes-requested' | 'overdue' | 'scheduled' | TranslationQueue;
 
 function titleOf(p: PageSummary): string {
   return p.title || p.slug;
 }
 
 export function PagesList() {
-  const { api, can } = useApp();
+  const { api, can, user } = useApp();
   const { query } = useLocation();
   const view = (query.get('view') as View) || 'all';
   const state = query.get('state') ?? '';
@@ -41,9 +43,21 @@ export function PagesList() {
     [view, state, q],
   );
 
+  const locales = useLocales(api);
   useEffect(() => {
     setItems(null);
     setError(null);
+    if (TRANSLATION_QUEUES.includes(view)) {
+      // The translation queues may ask several lists (one per language) and merge them.
+      if (!locales) return;
+      loadQueue(api, view as TranslationQueue, user, locales, q)
+        .then((rows) => {
+          setItems(rows);
+          setCursor(undefined);
+        })
+        .catch((e) => setError(errorMessage(e)));
+      return;
+    }
     api
       .get<ListResponse<PageSummary>>(`/api/v1/manage/pages?${params()}`)
       .then((r) => {
@@ -51,7 +65,7 @@ export function PagesList() {
         setCursor(r?.nextCursor || undefined);
       })
       .catch((e) => setError(errorMessage(e)));
-  }, [api, params]);
+  }, [api, params, view, locales, user, q]);
   useEffect(() => setSearch(q), [q]);
 
   const more = async () => {
@@ -84,6 +98,8 @@ export function PagesList() {
     { id: 'changes-requested', label: 'Changes requested', show: can('page:submit') },
     { id: 'overdue', label: 'Review overdue', show: true },
     { id: 'scheduled', label: 'Scheduled', show: true },
+    { id: 'translations-outdated', label: 'Translations to update', show: translating(locales) && can('page:save') },
+    { id: 'review-my-languages', label: 'Awaiting review in my languages', show: translating(locales) && can('page:approve') },
   ];
 
   return (
@@ -146,7 +162,15 @@ export function PagesList() {
       {!items && !error ? (
         <Loading what="Loading pages" />
       ) : items && items.length === 0 ? (
-        <p className="empty-state">{view === 'my-review' ? 'Nothing is waiting for your review.' : view === 'overdue' ? 'No page is overdue for review.' : 'No pages match.'}</p>
+        <p className="empty-state">
+          {TRANSLATION_QUEUES.includes(view)
+            ? queueEmptyText(view as TranslationQueue, user)
+            : view === 'my-review'
+              ? 'Nothing is waiting for your review.'
+              : view === 'overdue'
+                ? 'No page is overdue for review.'
+                : 'No pages match.'}
+        </p>
       ) : items ? (
         <div className="table-wrap">
           <table className="pages-table">
@@ -164,7 +188,8 @@ export function PagesList() {
               {items.map((p) => (
                 <tr key={p.id}>
                   <td>
-                    <Link to={`/pages/${encodeURIComponent(p.id)}${view === 'my-review' ? '/review' : ''}`}>{titleOf(p)}</Link>
+                    <Link to={`/pages/${encodeURIComponent(p.id)}${view === 'my-review' || view === 'review-my-languages' ? '/review' : ''}`}>{titleOf(p)}</Link>{' '}
+                    <LanguageMarks page={p} locales={locales} />
                     <div className="muted small">{p.slug}</div>
                   </td>
                   <td>

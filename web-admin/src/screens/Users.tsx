@@ -11,6 +11,10 @@ import { FieldMessage, invalidProps } from '../components/PasswordFields';
 import { ErrorBox, Loading, Modal, Time } from '../components/ui';
 import { accountFieldErrors, type LinkKind } from '../lib/account';
 import type { FieldErrors } from '../lib/problem';
+import { userLanguages } from '../lib/translations';
+import { translating } from './page/translations/queues';
+import { useLocales } from './page/translations/useLocales';
+import { LanguagesField, languagesText } from './TranslationLanguages';
 
 const ROLE_LABELS: Record<Role, string> = { writer: 'Writer', reviewer: 'Medical reviewer', editor: 'Editor (publishes)', admin: 'Administrator' };
 
@@ -40,6 +44,7 @@ interface ShownLink {
 
 export function Users() {
   const { api, announce, confirm } = useApp();
+  const showLanguages = translating(useLocales(api));
   const [users, setUsers] = useState<User[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [rowErrors, setRowErrors] = useState<Record<string, string>>({});
@@ -130,6 +135,7 @@ export function Users() {
                 <th scope="col">Email</th>
                 <th scope="col">Roles</th>
                 <th scope="col">Credentials</th>
+                {showLanguages && <th scope="col">Languages</th>}
                 <th scope="col">Status</th>
                 <th scope="col">Created</th>
                 <th scope="col">
@@ -144,6 +150,7 @@ export function Users() {
                   <td>{u.email}</td>
                   <td>{u.roles.map((r) => ROLE_LABELS[r] ?? r).join(', ')}</td>
                   <td>{u.credentials || '—'}</td>
+                  {showLanguages && <td>{languagesText(userLanguages(u))}</td>}
                   <td>
                     {u.disabled ? <span className="badge sev-blocker">Disabled</span> : 'Active'}
                     {u.passwordChangeRequired && (
@@ -211,7 +218,7 @@ export function Users() {
   );
 }
 
-const FORM_FIELDS = ['email', 'name', 'password', 'credentials', 'roles'];
+const FORM_FIELDS = ['email', 'name', 'password', 'credentials', 'roles', 'languages'];
 
 function sameRoles(a: Role[], b: Role[]): boolean {
   return a.length === b.length && a.every((r) => b.includes(r));
@@ -227,6 +234,7 @@ function UserDialog({ user, onClose, onSaved }: { user?: User; onClose: () => vo
   const [password, setPassword] = useState('');
   const [credentials, setCredentials] = useState(user?.credentials ?? '');
   const [roles, setRoles] = useState<Role[]>(user?.roles ?? ['writer']);
+  const [languages, setLanguages] = useState<string[]>(userLanguages(user));
   const [error, setError] = useState<string | null>(null);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
@@ -242,6 +250,8 @@ function UserDialog({ user, onClose, onSaved }: { user?: User; onClose: () => vo
         if (name !== user.name) body.name = name;
         if (credentials !== (user.credentials ?? '')) body.credentials = credentials;
         if (!sameRoles(roles, user.roles)) body.roles = roles;
+        const had = userLanguages(user);
+        if (languages.length !== had.length || languages.some((l) => !had.includes(l))) body.languages = languages;
         if (Object.keys(body).length) {
           await api.patch(`/api/v1/manage/users/${encodeURIComponent(user.id)}`, body);
           announce(`${name} updated.`);
@@ -251,6 +261,7 @@ function UserDialog({ user, onClose, onSaved }: { user?: User; onClose: () => vo
         const body: Record<string, unknown> = { email, name, roles };
         if (!useLink) body.password = password;
         if (credentials.trim()) body.credentials = credentials.trim();
+        if (languages.length) body.languages = languages;
         const created = await api.post<CreatedUser>('/api/v1/manage/users', body);
         announce(`${name} created.`);
         onSaved(created);
@@ -326,6 +337,7 @@ function UserDialog({ user, onClose, onSaved }: { user?: User; onClose: () => vo
             {fe('credentials')}
           </div>
           <RolesField idPrefix="user-role" roles={roles} onChange={setRoles} errors={fieldErrors.roles} />
+          <LanguagesField idPrefix="user-language" languages={languages} onChange={setLanguages} errors={fieldErrors.languages} />
         </div>
         <div className="modal-actions">
           <button type="button" className="btn-secondary" onClick={onClose} disabled={busy}>

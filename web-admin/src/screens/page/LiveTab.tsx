@@ -5,6 +5,7 @@ import { errorMessage } from '../../api/client';
 import type { Page } from '../../api/types';
 import { useApp } from '../../app-context';
 import { DiffView } from '../../components/DiffView';
+import { ImageChanges } from '../../components/ImageChanges';
 import { ErrorBox, Loading, personName, StateBadge, Time } from '../../components/ui';
 import { normalizeContent } from '../../lib/content';
 import { diffContent, type FieldChange } from '../../lib/diff';
@@ -40,6 +41,14 @@ export function LiveTab({ page }: { page: Page }) {
             </a>
           </p>
           <ErrorBox error={error} />
+          <ImageChanges
+            pageId={page.id}
+            from={page.live.revision}
+            content={page.content}
+            fromLabel={`Live (revision ${page.live.revision})`}
+            toLabel={`Working copy (revision ${page.revision})`}
+            headingLevel={3}
+          />
           {!changes && !error ? (
             <Loading />
           ) : changes ? (

@@ -11,6 +11,9 @@ import { AuditTab } from './AuditTab';
 import { HistoryTab } from './HistoryTab';
 import { LiveTab } from './LiveTab';
 import { PageHeader } from './PageHeader';
+import { PresenceBar } from '../../components/Presence';
+import { LanguageSwitcher } from '../../components/LanguageSwitcher';
+import { PageLanguage } from './translations/PageLanguage';
 import { pagePath } from './paths';
 import { PublishTab } from './PublishTab';
 import { ReviewTab } from './ReviewTab';
@@ -43,6 +46,8 @@ export function PageScreen({ id, tab }: { id: string; tab: string }) {
   return (
     <div className="page-screen">
       <PageHeader page={page} />
+      <PresenceBar pageId={page.id} editing={active === 'edit'} />
+      <LanguageSwitcher page={page} />
       <nav className="tabs" aria-label="Page views">
         <ul>
           {TABS.map((t) => (
@@ -56,12 +61,15 @@ export function PageScreen({ id, tab }: { id: string; tab: string }) {
       </nav>
       <ErrorBox error={error} />
       {/* The editor stays mounted while other tabs are shown, so switching keeps the draft. */}
-      <PageEditor page={page} onPageChange={setPage} visible={active === 'edit'} />
-      {active === 'review' && <ReviewTab page={page} onPageChange={setPage} reload={reload} />}
-      {active === 'publish' && <PublishTab page={page} onPageChange={setPage} reload={reload} />}
-      {active === 'history' && <HistoryTab page={page} />}
-      {active === 'audit' && <AuditTab page={page} />}
-      {active === 'live' && <LiveTab page={page} />}
+      {/* The page's language: rtl fields and previews; on a translation the source beside each field. */}
+      <PageLanguage page={page} onPageChange={setPage} editing={active === 'edit'}>
+        <PageEditor page={page} onPageChange={setPage} visible={active === 'edit'} />
+        {active === 'review' && <ReviewTab page={page} onPageChange={setPage} reload={reload} />}
+        {active === 'publish' && <PublishTab page={page} onPageChange={setPage} reload={reload} />}
+        {active === 'history' && <HistoryTab page={page} />}
+        {active === 'audit' && <AuditTab page={page} />}
+        {active === 'live' && <LiveTab page={page} />}
+      </PageLanguage>
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { errorMessage } from '../../api/client';
 import type { AuditEvent, Page } from '../../api/types';
 import { useApp } from '../../app-context';
 import { DiffView } from '../../components/DiffView';
+import { ImageChanges } from '../../components/ImageChanges';
 import { ReaderView } from '../../components/ReaderView';
 import { ErrorBox, Loading, Notice, shortHash, StateBadge } from '../../components/ui';
 import { useAction } from '../../components/useAction';
@@ -24,6 +25,7 @@ import { Conversation, remarksOf } from './Conversation';
 import { pagePath } from './paths';
 import { renderLatest, renderRevision, type Rendered } from './rendered';
 import { SignatureDialog } from './SignatureDialog';
+import { notifiedCount } from '../../lib/notifications';
 
 type Since = 'mine' | 'signature' | 'whole';
 type View = 'reader' | 'fields';
@@ -138,6 +140,7 @@ export function ReviewTab({ page, onPageChange, reload }: { page: Page; onPageCh
             Revision {marking || (baseline > 0 && view === 'fields') ? `${baseline} → ${page.revision}` : page.revision} · content hash <code>{shortHash(page.contentHash)}</code>
             {marking && blocks && ` · ${changed} part${changed === 1 ? '' : 's'} changed`}
           </p>
+          <ImageChanges pageId={page.id} from={baseline} content={page.content} fromLabel={baseline > 0 ? `Revision ${baseline}` : 'Empty page'} toLabel={`Revision ${page.revision}`} />
           {view === 'reader' ? (
             <>
               <ErrorBox error={latest.error ?? renderError} title="The page could not be rendered." />
@@ -224,8 +227,14 @@ function DecisionPanel({
         onPageChange(p);
         onDecided();
         setComment('');
-        // Nothing is sent to anybody: the comment is on the page, where its writers see it.
-        announce('Changes requested. Your comment is shown to the writers on the page.');
+        // Say the writer will see it in their notifications only once the server says a
+        // notification was made (lib/notifications.ts); the comment is on the page either way.
+        const told = await notifiedCount(api, page.id, 'request_changes');
+        announce(
+          told > 0
+            ? `Changes requested. ${told === 1 ? 'The writer' : `The ${told} writers`} will see your comment in their notifications.`
+            : 'Changes requested. Your comment is shown to the writers on the page.',
+        );
       },
       { describe: describeActionError },
     );

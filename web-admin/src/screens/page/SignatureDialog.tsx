@@ -9,6 +9,7 @@ import { Modal, Notice } from '../../components/ui';
 import { describeActionError } from '../../lib/messages';
 import { Link } from '../../router';
 import { pagePath } from './paths';
+import { SignatureSource } from './translations/SignatureSource';
 
 export function SignatureDialog({ page, onClose, onSigned, reload }: { page: Page; onClose: () => void; onSigned: (p: Page) => void; reload: () => Promise<Page | null> }) {
   const { api, user, reloadUser } = useApp();
@@ -102,6 +103,7 @@ export function SignatureDialog({ page, onClose, onSigned, reload }: { page: Pag
                 <code className="hash">{page.contentHash}</code>
               </dd>
             </div>
+            <SignatureSource page={page} />
           </dl>
           {!user.credentials && <Notice kind="warning">Your account has no credentials recorded; ask an administrator to add them.</Notice>}
           {/* The password comes first and has the focus: a comment is stored in the permanent

@@ -19,6 +19,7 @@ import { savedNotice, saveWarning } from '../../../lib/saveWarning';
 import { navigate, useBlocker } from '../../../router';
 import { ConflictMerge } from '../../ConflictMerge';
 import { previewOf } from '../rendered';
+import { useTranslating } from '../translations/context';
 import { useSavedElsewhere } from '../useSavedElsewhere';
 import { ChangesRequestedNote } from './ChangesRequestedNote';
 import { ChecksList, focusField } from './ChecksList';
@@ -62,7 +63,9 @@ export function PageEditor({ page, onPageChange, visible = true }: { page: Page 
   }, [api, content, dirty]);
   const shownChecks = liveChecks ?? page?.checks ?? [];
   // The whole page beside the form where there is room for both (the toolbar toggles it).
-  const [paneOpen, setPaneOpen] = useState(() => typeof window !== 'undefined' && window.innerWidth >= 1200);
+  // Not on a translation: there each field has its source beside it and needs the width.
+  const translating = useTranslating();
+  const [paneOpen, setPaneOpen] = useState(() => !translating && typeof window !== 'undefined' && window.innerWidth >= 1200);
   const [activePath, setActivePath] = useState<string | null>(null);
   // Opening a page asks for its preview once (two requests) and every preview of unchanged
   // text comes from it, rather than one render request per Markdown field.

@@ -1,0 +1,356 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/media"
+)
+
+var _ media.Store = (*Store)(nil)
+
+// mediaMigration adds the image library (docs/media.md): one row per asset (its JSON
+// document), its files by their own sha256 (the bytes live under <data>/media, one file per
+// distinct sha256, so two assets with the same re-encoded pixels share it), and which pages
+// use which asset.
+const mediaMigration = `
+CREATE TABLE media (
+	id         TEXT PRIMARY KEY,
+	sha256     TEXT NOT NULL UNIQUE,
+	created_at INTEGER NOT NULL,
+	search     TEXT NOT NULL,            -- lowercased alt, caption, credit, licence, sha256
+	doc        BLOB NOT NULL             -- JSON of media.Asset
+);
+CREATE INDEX media_created ON media (created_at, id);
+CREATE TABLE media_files (
+	asset_id TEXT NOT NULL REFERENCES media (id) ON DELETE CASCADE,
+	name     TEXT NOT NULL,
+	sha256   TEXT NOT NULL,
+	PRIMARY KEY (asset_id, name)
+);
+CREATE INDEX media_files_sha ON media_files (sha256);
+CREATE TABLE media_usage (
+	page_id  TEXT NOT NULL,
+	kind     TEXT NOT NULL,
+	asset_id TEXT NOT NULL,
+	PRIMARY KEY (page_id, kind, asset_id)
+);
+CREATE INDEX media_usage_asset ON media_usage (asset_id);
+`
+
+// MediaDirName is the directory under the data dir that holds the media files.
+const MediaDirName = "media"
+
+func (s *Store) mediaDir() string { return filepath.Join(filepath.Dir(s.path), MediaDirName) }
+
+// mediaPath is where the file with this sha256 lives: media/ab/abcdef….
+func mediaPath(dir, sha string) string { return filepath.Join(dir, sha[:2], sha) }
+
+func mediaSearch(a media.Asset) string {
+	return strings.ToLower(strings.Join([]string{a.Alt, a.Caption, a.Credit, a.License, a.SHA256}, "\n"))
+}
+
+// PutAsset writes the files first (each atomically: a temporary file, fsynced, renamed,
+// the directory fsynced), then the rows in one transaction; files this call wrote that no
+// row references afterwards (a refused duplicate) are removed again.
+func (s *Store) PutAsset(ctx context.Context, a media.Asset, files []media.Rendition) error {
+	dir := s.mediaDir()
+	var written []string
+	for _, f := range files {
+		created, err := writeMediaFile(dir, f.SHA256, f.Data)
+		if err != nil {
+			s.removeUnreferenced(ctx, written)
+			return &cms.Error{Code: cms.CodeInternal, Message: "could not store the image", Err: err}
+		}
+		if created {
+			written = append(written, f.SHA256)
+		}
+	}
+	doc, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := s.exec(ctx, tx, `INSERT INTO media (id, sha256, created_at, search, doc) VALUES (?, ?, ?, ?, ?)`,
+			a.ID, a.SHA256, ms(a.CreatedAt), mediaSearch(a), doc); err != nil {
+			return translate(err, "asset")
+		}
+		for _, f := range a.Files {
+			if _, err := s.exec(ctx, tx, `INSERT INTO media_files (asset_id, name, sha256) VALUES (?, ?, ?)`, a.ID, f.Name, f.SHA256); err != nil {
+				return translate(err, "asset file")
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.removeUnreferenced(ctx, written)
+	}
+	return err
+}
+
+// writeMediaFile stores data as dir/ab/<sha> unless that file exists (content-addressed:
+// the same name is the same bytes). It reports whether it created the file.
+func writeMediaFile(dir, sha string, data []byte) (bool, error) {
+	if !media.ValidSHA256(sha) {
+		return false, fmt.Errorf("bad file hash %q", sha)
+	}
+	path := mediaPath(dir, sha)
+	if _, err := os.Stat(path); err == nil {
+		return false, nil
+	}
+	sub := filepath.Dir(path)
+	if err := os.MkdirAll(sub, 0o700); err != nil {
+		return false, err
+	}
+	tmp, err := os.CreateTemp(sub, ".upload-*")
+	if err != nil {
+		return false, err
+	}
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return false, err
+	}
+	return true, syncDir(sub)
+}
+
+// syncDir makes a rename in dir durable.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// removeUnreferenced deletes the files among shas that no asset row names.
+func (s *Store) removeUnreferenced(ctx context.Context, shas []string) {
+	for _, sha := range shas {
+		var n int
+		if err := s.row(ctx, `SELECT count(*) FROM media_files WHERE sha256 = ?`, sha).Scan(&n); err != nil {
+			s.log.Warn("media: could not check a file's use; left in place", "sha256", sha, "error", err)
+			continue
+		}
+		if n == 0 {
+			if err := os.Remove(mediaPath(s.mediaDir(), sha)); err != nil && !errors.Is(err, os.ErrNotExist) {
+				s.log.Warn("media: could not remove a file", "sha256", sha, "error", err)
+			}
+		}
+	}
+}
+
+func scanAsset(sc interface{ Scan(...any) error }) (media.Asset, error) {
+	var doc []byte
+	if err := sc.Scan(&doc); err != nil {
+		return media.Asset{}, translate(err, "asset")
+	}
+	var a media.Asset
+	if err := json.Unmarshal(doc, &a); err != nil {
+		return media.Asset{}, fmt.Errorf("asset document: %w", err)
+	}
+	return a, nil
+}
+
+// AssetByID implements media.Store.
+func (s *Store) AssetByID(ctx context.Context, id string) (media.Asset, error) {
+	return scanAsset(s.row(ctx, `SELECT doc FROM media WHERE id = ?`, id))
+}
+
+// AssetBySHA256 implements media.Store.
+func (s *Store) AssetBySHA256(ctx context.Context, sha string) (media.Asset, error) {
+	return scanAsset(s.row(ctx, `SELECT doc FROM media WHERE sha256 = ?`, sha))
+}
+
+// AssetsByID implements media.Store.
+func (s *Store) AssetsByID(ctx context.Context, ids []string) ([]media.Asset, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, _ := json.Marshal(ids)
+	return s.assets(ctx, `SELECT doc FROM media WHERE id IN (SELECT value FROM json_each(?))`, string(list))
+}
+
+func (s *Store) assets(ctx context.Context, q string, args ...any) ([]media.Asset, error) {
+	rows, err := s.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, translate(err, "assets")
+	}
+	defer rows.Close()
+	var out []media.Asset
+	for rows.Next() {
+		a, err := scanAsset(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, translate(rows.Err(), "assets")
+}
+
+// ListAssets implements media.Store.
+func (s *Store) ListAssets(ctx context.Context, f media.ListFilter) ([]media.Asset, error) {
+	q := `SELECT doc FROM media WHERE 1`
+	var args []any
+	if f.Query != "" {
+		q += ` AND instr(search, ?) > 0`
+		args = append(args, strings.ToLower(f.Query))
+	}
+	if f.BeforeAt != nil {
+		q += ` AND (created_at < ? OR (created_at = ? AND id < ?))`
+		args = append(args, ms(*f.BeforeAt), ms(*f.BeforeAt), f.BeforeID)
+	}
+	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
+	args = append(args, f.Limit)
+	return s.assets(ctx, q, args...)
+}
+
+// UpdateAssetMeta implements media.Store.
+func (s *Store) UpdateAssetMeta(ctx context.Context, id string, m media.Meta, at time.Time) (media.Asset, error) {
+	var a media.Asset
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var err error
+		if a, err = scanAsset(s.txRow(ctx, tx, `SELECT doc FROM media WHERE id = ?`, id)); err != nil {
+			return err
+		}
+		a.Meta, a.UpdatedAt = m, at
+		doc, err := json.Marshal(a)
+		if err != nil {
+			return err
+		}
+		_, err = s.exec(ctx, tx, `UPDATE media SET doc = ?, search = ? WHERE id = ?`, doc, mediaSearch(a), id)
+		return translate(err, "asset")
+	})
+	return a, err
+}
+
+// DeleteAsset implements media.Store: the check for use and the deletion are one
+// transaction, so a save that reserved the asset first always wins (see AddMediaUsage).
+func (s *Store) DeleteAsset(ctx context.Context, id string) error {
+	var files []string
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var n int
+		// Only pages that exist count: a reservation by a page whose creation failed is void.
+		if err := s.txRow(ctx, tx, `SELECT count(*) FROM media_usage u JOIN pages p ON p.id = u.page_id WHERE u.asset_id = ?`, id).Scan(&n); err != nil {
+			return translate(err, "asset")
+		}
+		if n > 0 {
+			return cms.Errorf(media.CodeAssetInUse, "the image is used by %d page revision(s); remove it from them first", n)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT sha256 FROM media_files WHERE asset_id = ?`, id)
+		if err != nil {
+			return translate(err, "asset")
+		}
+		for rows.Next() {
+			var sha string
+			if err := rows.Scan(&sha); err != nil {
+				rows.Close()
+				return translate(err, "asset")
+			}
+			files = append(files, sha)
+		}
+		rows.Close()
+		res, err := s.exec(ctx, tx, `DELETE FROM media WHERE id = ?`, id)
+		if err != nil {
+			return translate(err, "asset")
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return cms.Errorf(cms.CodeNotFound, "asset not found")
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// After the commit: a crash here leaves unreferenced files, never a row without its file.
+	s.removeUnreferenced(ctx, files)
+	return nil
+}
+
+// ReadFile implements media.Store.
+func (s *Store) ReadFile(ctx context.Context, sha, name string) (media.File, []byte, error) {
+	a, err := s.AssetBySHA256(ctx, sha)
+	if err != nil {
+		return media.File{}, nil, err
+	}
+	f, ok := a.File(name)
+	if !ok || !media.ValidSHA256(f.SHA256) {
+		return media.File{}, nil, cms.Errorf(cms.CodeNotFound, "file not found")
+	}
+	data, err := os.ReadFile(mediaPath(s.mediaDir(), f.SHA256))
+	if errors.Is(err, os.ErrNotExist) {
+		return media.File{}, nil, cms.Errorf(cms.CodeNotFound, "file not found")
+	}
+	if err != nil {
+		return media.File{}, nil, &cms.Error{Code: cms.CodeInternal, Message: "could not read the image", Err: err}
+	}
+	return f, data, nil
+}
+
+// SetMediaUsage implements media.Store.
+func (s *Store) SetMediaUsage(ctx context.Context, pageID, kind string, assetIDs []string) error {
+	return s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := s.exec(ctx, tx, `DELETE FROM media_usage WHERE page_id = ? AND kind = ?`, pageID, kind); err != nil {
+			return translate(err, "media usage")
+		}
+		return s.addUsage(ctx, tx, pageID, kind, assetIDs)
+	})
+}
+
+// AddMediaUsage implements media.Store.
+func (s *Store) AddMediaUsage(ctx context.Context, pageID, kind string, assetIDs []string) error {
+	if len(assetIDs) == 0 {
+		return nil
+	}
+	return s.write(ctx, func(tx *sql.Tx) error { return s.addUsage(ctx, tx, pageID, kind, assetIDs) })
+}
+
+func (s *Store) addUsage(ctx context.Context, tx *sql.Tx, pageID, kind string, assetIDs []string) error {
+	for _, id := range assetIDs {
+		if _, err := s.exec(ctx, tx, `INSERT OR IGNORE INTO media_usage (page_id, kind, asset_id) VALUES (?, ?, ?)`, pageID, kind, id); err != nil {
+			return translate(err, "media usage")
+		}
+	}
+	return nil
+}
+
+// MediaUsage implements media.Store.
+func (s *Store) MediaUsage(ctx context.Context, assetIDs []string) (map[string][]media.Usage, error) {
+	out := map[string][]media.Usage{}
+	if len(assetIDs) == 0 {
+		return out, nil
+	}
+	list, _ := json.Marshal(assetIDs)
+	rows, err := s.r.QueryContext(ctx, `SELECT asset_id, page_id, kind FROM media_usage
+		WHERE asset_id IN (SELECT value FROM json_each(?)) ORDER BY asset_id, page_id, kind`, string(list))
+	if err != nil {
+		return nil, translate(err, "media usage")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a string
+		var u media.Usage
+		if err := rows.Scan(&a, &u.PageID, &u.Kind); err != nil {
+			return nil, translate(err, "media usage")
+		}
+		out[a] = append(out[a], u)
+	}
+	return out, translate(rows.Err(), "media usage")
+}

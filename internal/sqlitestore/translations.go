@@ -1,0 +1,37 @@
+package sqlitestore
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/monograph-cms/monograph/internal/editorial"
+)
+
+// Translations returns the summaries of a source page's translations, by locale, through
+// the pages_translation_source index.
+func (s *Store) Translations(ctx context.Context, sourceID string) ([]editorial.Page, error) {
+	return s.queryPages(ctx, `SELECT summary FROM pages WHERE translation_source = ? ORDER BY locale, id`, sourceID)
+}
+
+// translationFilters are ListPages' where clauses for the translation filters.
+func translationFilters(f editorial.ListFilter, where []string, args []any) ([]string, []any) {
+	switch {
+	case f.SourcesOnly:
+		where = append(where, "locale IS NULL")
+	case f.Locale != "":
+		where, args = append(where, "locale = ?"), append(args, f.Locale)
+	}
+	if f.Outdated {
+		where = append(where, "outdated = 1")
+	}
+	return where, args
+}
+
+// languagesColumn is a user's languages as stored: a JSON array, never null.
+func languagesColumn(langs []string) string {
+	if langs == nil {
+		langs = []string{}
+	}
+	b, _ := json.Marshal(langs)
+	return string(b)
+}
