@@ -184,6 +184,37 @@ func TestRequestChangesNotifiesTheWriter(t *testing.T) {
 	}
 }
 
+// /notified counts the notifications that were stored, not the people the event would
+// notify if it happened now: a reviewer account created after a submission was never
+// told of it, and the writer's screen must not count them.
+func TestNotifiedCountsTheStoredNotifications(t *testing.T) {
+	s := MustStart(t)
+	tm := signIn(t, s)
+	p := tm.writer.Create(t, "counted-page", Content("Counted page"))
+	tm.writer.MustAction(t, p.ID, "submit", nil)
+	notifiedEventually(t, "the reviewers' review-requested notifications", func() bool {
+		return len(tm.reviewer.about(t, p.ID, "review_requested")) == 1 && len(tm.reviewer2.about(t, p.ID, "review_requested")) == 1
+	})
+	recipients := func() any {
+		r := tm.writer.Do(t, "GET", pagesPath+"/"+p.ID+"/notified?action=submit", nil)
+		MustStatus(t, r, 200)
+		m := r.JSON(t)
+		if m["recorded"] != true {
+			t.Fatalf("notified = %v, want recorded", m)
+		}
+		return m["recipients"]
+	}
+	before := recipients()
+	if n, _ := before.(float64); n < 2 {
+		t.Fatalf("recipients = %v, want at least the two reviewers", before)
+	}
+	MustStatus(t, tm.admin.Do(t, "POST", "/api/v1/manage/users", map[string]any{"email": "late-reviewer@example.com",
+		"name": "Lee Late", "roles": []string{"reviewer"}, "credentials": "MD"}), 201)
+	if after := recipients(); after != before {
+		t.Errorf("recipients = %v after a reviewer joined, want the %v notifications stored", after, before)
+	}
+}
+
 // With SMTP configured the same event is mailed to the writer through a real SMTP
 // conversation; a refusal is retried and shown as pending with its error, never as sent.
 func TestNotificationEmailWhenSMTPIsConfigured(t *testing.T) {

@@ -105,8 +105,8 @@ func TestBackupWhileServingAndRestore(t *testing.T) {
 		}
 	}
 	files, _ := filepath.Glob(filepath.Join(want, "*.json"))
-	if len(files) != 3 { // two pages and the accounts
-		t.Fatalf("%d files exported, want 3: %v", len(files), files)
+	if len(files) != 4 { // the demo page, its Spanish translation, the page written here, the accounts
+		t.Fatalf("%d files exported, want 4: %v", len(files), files)
 	}
 	for _, f := range files {
 		a, _ := os.ReadFile(f)

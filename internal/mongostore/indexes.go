@@ -62,7 +62,7 @@ var indexes = []indexSpec{
 	{collReaderReviews, "slug_state_created_id", keys("slug", 1, "state", 1, "createdAt", -1, "_id", -1), false},
 	{collReaderReviews, "state_created_id", keys("state", 1, "createdAt", -1, "_id", -1), false},
 	// Notifications (notifications.go): a user's list and unread count, mail due.
-	notificationIndexes[0], notificationIndexes[1], notificationIndexes[2],
+	notificationIndexes[0], notificationIndexes[1], notificationIndexes[2], notificationIndexes[3],
 	// The image library (media.go).
 	mediaIndexes[0], mediaIndexes[1], mediaIndexes[2], mediaIndexes[3], mediaIndexes[4],
 	// Translations (translations.go): a source's translations, the locale and outdated filters.

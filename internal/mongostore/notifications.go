@@ -26,6 +26,8 @@ var notificationIndexes = []indexSpec{
 	{collNotifications, "user_at_id", keys("userId", 1, "at", -1, "_id", -1), false},
 	{collNotifications, "user_read_at_id", keys("userId", 1, "readAt", 1, "at", -1, "_id", -1), false},
 	{collNotifications, "mail_state_next", keys("mail.state", 1, "mail.nextAt", 1), false},
+	// EventNotifications: what one event notified.
+	{collNotifications, "event", keys("eventId", 1), false},
 }
 
 // InsertNotifications stores the notifications not stored yet (unordered: one already
@@ -69,6 +71,12 @@ func (s *Store) Notifications(ctx context.Context, f notify.Filter) ([]notify.No
 // UnreadNotifications counts a user's unread notifications.
 func (s *Store) UnreadNotifications(ctx context.Context, userID string) (int, error) {
 	n, err := s.coll(collNotifications).CountDocuments(ctx, bson.D{{Key: "userId", Value: userID}, {Key: "readAt", Value: nil}})
+	return int(n), translate(err, "notifications")
+}
+
+// EventNotifications counts the notifications about one event.
+func (s *Store) EventNotifications(ctx context.Context, eventID string) (int, error) {
+	n, err := s.coll(collNotifications).CountDocuments(ctx, bson.D{{Key: "eventId", Value: eventID}})
 	return int(n), translate(err, "notifications")
 }
 

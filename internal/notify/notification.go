@@ -111,6 +111,9 @@ type Store interface {
 	Notifications(ctx context.Context, f Filter) ([]Notification, error)
 	// UnreadNotifications counts the user's unread notifications.
 	UnreadNotifications(ctx context.Context, userID string) (int, error)
+	// EventNotifications counts the notifications stored about the audit event eventID
+	// (every user's): what the event really notified, for the admin's "the writer will see".
+	EventNotifications(ctx context.Context, eventID string) (int, error)
 	// MarkNotificationsRead sets ReadAt = at on the user's unread notifications with these
 	// ids (all of them when ids is nil), and returns how many it changed. Ids of other
 	// users' notifications are ignored.

@@ -17,9 +17,11 @@ type Notified struct {
 	Kind       Kind
 }
 
-// NotifiedAbout catches the job up and reports how many people the caller's latest event
-// of action on the page notified, so the admin says "the writer will see your comment"
-// only when a notification exists. action is one of the actions notifications come from.
+// NotifiedAbout catches the job up and reports how many notifications the caller's latest
+// event of action on the page made, so the admin says "the writer will see your comment"
+// only when one was stored. It counts the stored notifications, never the people the event
+// would notify now (accounts created or disabled since would make that untrue). action is
+// one of the actions notifications come from.
 func (s *Service) NotifiedAbout(ctx context.Context, caller cms.Principal, pageID, action string) (Notified, error) {
 	if _, err := s.Step(ctx); err != nil {
 		return Notified{}, err
@@ -49,18 +51,10 @@ func (s *Service) NotifiedAbout(ctx context.Context, caller cms.Principal, pageI
 	if ev.LogIndex == nil || *ev.LogIndex >= cursor {
 		return Notified{Kind: kind}, nil
 	}
-	users, err := s.users.ListUsers(ctx)
+	// The job stored the event's notifications before it moved the cursor past its leaf.
+	n, err := s.store.EventNotifications(ctx, editorial.EventID(ev.PageID, ev.Seq))
 	if err != nil {
 		return Notified{}, err
 	}
-	// The job stored the notifications of every event below the cursor before moving it;
-	// the recipients are the same function of the same chain.
-	var loc string
-	if ps, err := s.pages.PageSummaries(ctx, []string{pageID}); err != nil {
-		return Notified{}, err
-	} else if len(ps) == 1 {
-		loc = translationLocale(ps[0])
-	}
-	n := len(recipients(kind, *ev, chain(events).before(ev.Seq), directory{users: users}, loc))
 	return Notified{Recorded: true, Recipients: n, Kind: kind}, nil
 }

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/monograph-cms/monograph/internal/auth"
@@ -49,6 +50,10 @@ type Service struct {
 	clock  cms.Clock
 	log    *slog.Logger
 	wake   chan struct{}
+	// stepMu runs one Step at a time in this process: the job and every /notified request
+	// catch up through it, and a caller that waited finds the work done (one cheap look at
+	// the cursor) instead of deriving the same batch again beside the others.
+	stepMu sync.Mutex
 }
 
 // batch bounds the events one pass of the job reads.
@@ -109,6 +114,8 @@ func (s *Service) Run(ctx context.Context) {
 // notifications it wrote. The cursor moves only after a batch's notifications are stored,
 // and they are idempotent, so a crash in between only derives them again.
 func (s *Service) Step(ctx context.Context) (int, error) {
+	s.stepMu.Lock()
+	defer s.stepMu.Unlock()
 	written := 0
 	for {
 		from, err := s.store.NotifyCursor(ctx)
@@ -119,11 +126,19 @@ func (s *Service) Step(ctx context.Context) (int, error) {
 		if err != nil || size <= from {
 			return written, err
 		}
-		to := min(size, from+batch)
-		events, err := s.pages.LogEvents(ctx, from, to)
+		events, err := s.pages.LogEvents(ctx, from, min(size, from+batch))
 		if err != nil {
 			return written, err
 		}
+		// The log's size may count leaves whose events do not carry their index yet (on
+		// MongoDB the sequencer writes them after the leaves' hashes): handle only the
+		// leaves from the cursor on that are all there, and leave the rest for the next
+		// pass, so the cursor never moves past an event the job has not read.
+		events = contiguous(events, from)
+		if len(events) == 0 {
+			return written, nil
+		}
+		to := from + int64(len(events))
 		ns, err := s.derive(ctx, events)
 		if err != nil {
 			return written, err
@@ -141,6 +156,16 @@ func (s *Service) Step(ctx context.Context) (int, error) {
 			return written, err
 		}
 	}
+}
+
+// contiguous returns the leading events whose leaves are from, from+1, … without a gap.
+func contiguous(events []editorial.AuditEvent, from int64) []editorial.AuditEvent {
+	for i, e := range events {
+		if e.LogIndex == nil || *e.LogIndex != from+int64(i) {
+			return events[:i]
+		}
+	}
+	return events
 }
 
 // List returns the caller's notifications, newest first.

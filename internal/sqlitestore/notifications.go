@@ -34,6 +34,14 @@ CREATE INDEX notifications_unread ON notifications (user_id, at DESC, id DESC) W
 CREATE INDEX notifications_mail_due ON notifications (mail_next_at) WHERE mail_state = 'pending';
 `
 
+// notificationsEventMigration reads each notification's event id from its JSON into an
+// indexed generated column (appended to migrations in schema.go), for EventNotifications.
+const notificationsEventMigration = `
+ALTER TABLE notifications ADD COLUMN event_id TEXT
+	GENERATED ALWAYS AS (json_extract(CAST(doc AS TEXT), '$.eventId')) VIRTUAL;
+CREATE INDEX notifications_event ON notifications (event_id);
+`
+
 const notificationColumns = `doc, read_at, mail_state, mail_attempts, mail_next_at, mail_error, mail_sent_at`
 
 func scanNotification(sc interface{ Scan(...any) error }) (notify.Notification, error) {
@@ -112,6 +120,13 @@ func (s *Store) notificationRows(ctx context.Context, q string, args ...any) ([]
 func (s *Store) UnreadNotifications(ctx context.Context, userID string) (int, error) {
 	var n int
 	err := s.row(ctx, `SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, userID).Scan(&n)
+	return n, translate(err, "notifications")
+}
+
+// EventNotifications counts the notifications about one event (through notifications_event).
+func (s *Store) EventNotifications(ctx context.Context, eventID string) (int, error) {
+	var n int
+	err := s.row(ctx, `SELECT count(*) FROM notifications WHERE event_id = ?`, eventID).Scan(&n)
 	return n, translate(err, "notifications")
 }
 

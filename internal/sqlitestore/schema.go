@@ -227,6 +227,8 @@ CREATE INDEX pages_translation_source ON pages (translation_source, locale) WHER
 CREATE INDEX pages_locale_updated ON pages (locale, outdated, updated_at DESC, id DESC);
 ALTER TABLE users ADD COLUMN languages TEXT NOT NULL DEFAULT '[]'; -- JSON array of locale tags
 `,
+	// Notifications by event (notifications.go): what one event notified.
+	notificationsEventMigration,
 }
 
 // SchemaVersion is the schema version this build writes.
