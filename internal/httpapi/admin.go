@@ -34,7 +34,9 @@ func (s *Server) adminRoutes() {
 		} else {
 			c.Header("Cache-Control", "no-cache")
 		}
-		c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
+		// blob: lets the admin show images it fetched with the user's token (a draft's new
+		// diagram, which public delivery refuses): only the admin's own scripts can make one.
+		c.Header("Content-Security-Policy", "default-src 'self'; img-src 'self' https: data: blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
 		serveFile(c, s.admin, name)
 	})
 }
