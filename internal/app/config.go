@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -91,7 +92,13 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	str(&c.Addr, "addr", "MONOGRAPH_ADDR", "listen address")
 	str(&c.DataDir, "data", "MONOGRAPH_DATA_DIR", "data dir of the embedded store and keys")
-	str(&c.MongoURI, "mongodb-uri", "MONGODB_URI", "MongoDB URI; empty = embedded store")
+	secret := func(p *string, name, env, usage string) {
+		if v := getenv(env); v != "" {
+			*p = v
+		}
+		fs.Var(secretURL{p}, name, usage+" (env "+env+")")
+	}
+	secret(&c.MongoURI, "mongodb-uri", "MONGODB_URI", "MongoDB `URI`; empty = embedded store")
 	str(&c.Database, "db", "MONOGRAPH_DB", "database name")
 	str(&c.SQLiteSynchronous, "sqlite-synchronous", "MONOGRAPH_SQLITE_SYNCHRONOUS", "embedded store durability: normal (survives a killed process) or full (also an OS crash; one fsync per change)")
 	str(&c.KeyFile, "jwt-keys", "MONOGRAPH_JWT_KEYS", "PEM file of Ed25519 signing keys (default <data>/jwt-keys.pem)")
@@ -103,7 +110,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	str(&c.Checks, "checks", "MONOGRAPH_CHECKS", "pre-review check severities, e.g. references_missing=blocker,summary_missing=warning")
 	str(&c.Locales, "locales", "MONOGRAPH_LOCALES", "BCP 47 languages pages are published in, the source language first, e.g. en,es,cy (default en; en,es with --demo)")
 	str(&c.TrustedProxies, "trusted-proxies", "MONOGRAPH_TRUSTED_PROXIES", "comma-separated proxy addresses or CIDRs whose X-Forwarded-For is believed (default: none)")
-	str(&c.SMTPURL, "smtp-url", "MONOGRAPH_SMTP_URL", "SMTP server for notification e-mail, smtp://user:pass@host:587 (STARTTLS), smtps://… or smtp://host:25?tls=none; empty = no e-mail")
+	secret(&c.SMTPURL, "smtp-url", "MONOGRAPH_SMTP_URL", "SMTP server of notification e-mail as a `URL`: smtp://user:pass@host:587 (STARTTLS), smtps://… or smtp://host:25?tls=none; empty = no e-mail")
 	str(&c.SMTPFrom, "smtp-from", "MONOGRAPH_SMTP_FROM", "sender address of notification e-mail, e.g. \"Monograph <cms@example.org>\"")
 	str(&c.AdminURL, "admin-url", "MONOGRAPH_ADMIN_URL", "the web admin's public address, for links in e-mail (default http://<addr>/admin)")
 	boolean := func(p *bool, name, env, usage string) {
@@ -138,6 +145,28 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	duration(&c.WebhookRetryCap, "webhook-retry-cap", "MONOGRAPH_WEBHOOK_RETRY_CAP", "longest delay between webhook retries")
 	duration(&c.SMTPRetryBase, "smtp-retry-base", "MONOGRAPH_SMTP_RETRY_BASE", "first delay before a failed notification e-mail is retried (doubling, at most 1h; 8 tries)")
 	duration(&c.SchedulerInterval, "scheduler-interval", "MONOGRAPH_SCHEDULER_INTERVAL", "how often scheduled publications are checked")
+}
+
+// secretURL is a string flag holding a URL that may carry credentials (a password in its
+// user info or query). The flag package prints every flag's default in the usage text (on
+// --help and on any mistyped flag), and defaults come from the environment: String shows
+// the URL with its password and query replaced, so the usage never prints a secret.
+type secretURL struct{ p *string }
+
+func (f secretURL) Set(v string) error { *f.p = v; return nil }
+
+func (f secretURL) String() string {
+	if f.p == nil || *f.p == "" {
+		return ""
+	}
+	u, err := url.Parse(*f.p)
+	if err != nil {
+		return "xxxxx"
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "xxxxx"
+	}
+	return u.Redacted()
 }
 
 // Validate fails fast, naming the setting, on values that cannot work.

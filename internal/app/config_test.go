@@ -66,3 +66,42 @@ func TestFlagsOverrideEnvironment(t *testing.T) {
 		t.Fatalf("default severities %v, %v", sev, err)
 	}
 }
+
+// The usage text a mistyped flag prints shows every flag's default, and the environment
+// sets those defaults: the passwords of MONOGRAPH_SMTP_URL and MONGODB_URI must not be in
+// it, while the values still apply.
+func TestUsageNeverPrintsSecretsFromTheEnvironment(t *testing.T) {
+	env := map[string]string{
+		"MONOGRAPH_SMTP_URL": "smtp://mailuser:s3cret-smtp@mail.example.org:587",
+		"MONGODB_URI":        "mongodb://dbuser:s3cret-db@db.example.org:27017/?authSource=admin&tlsCertificateKeyFilePassword=s3cret-key",
+	}
+	getenv := func(k string) string { return env[k] }
+	var stderr strings.Builder
+	err := Main(t.Context(), []string{"serve", "--nope"}, strings.NewReader(""), io.Discard, &stderr, getenv)
+	if err == nil {
+		t.Fatal("an unknown flag was accepted")
+	}
+	out := stderr.String()
+	if !strings.Contains(out, "-smtp-url") || !strings.Contains(out, "-mongodb-uri") {
+		t.Fatalf("the usage text lacks the flags:\n%s", out)
+	}
+	for _, secret := range []string{"s3cret-smtp", "s3cret-db", "s3cret-key"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the usage text shows %q:\n%s", secret, out)
+		}
+	}
+
+	c := DefaultConfig()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.BindFlags(fs, getenv)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTPURL != env["MONOGRAPH_SMTP_URL"] || c.MongoURI != env["MONGODB_URI"] {
+		t.Errorf("the environment's values did not apply: %q, %q", c.SMTPURL, c.MongoURI)
+	}
+	if err := fs.Parse([]string{"--smtp-url", "smtp://other@mail.example.org"}); err != nil || c.SMTPURL != "smtp://other@mail.example.org" {
+		t.Errorf("the flag did not override the environment: %q (%v)", c.SMTPURL, err)
+	}
+}

@@ -9,8 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/editorial"
 	"github.com/monograph-cms/monograph/internal/media"
 	"github.com/monograph-cms/monograph/internal/strictjson"
 )
@@ -114,6 +116,9 @@ func readMediaExport(dir string) ([]importMediaFiles, error) {
 		if a.SHA256 != e.Name() || !cms.ValidID(a.ID) {
 			return nil, fmt.Errorf("%s: the asset's id or sha256 does not match its directory", d)
 		}
+		if err := editorial.ValidateMeta(a.Meta); err != nil || a.Type.Ext() == "" || len(a.Files) == 0 {
+			return nil, fmt.Errorf("%s: not an asset this server would store (%v); nothing was imported", filepath.Join(d, mediaAssetFile), err)
+		}
 		im := importMediaFiles{asset: a}
 		for _, f := range a.Files {
 			if !media.ValidFileName(f.Name) {
@@ -126,11 +131,38 @@ func readMediaExport(dir string) ([]importMediaFiles, error) {
 			if media.SHA256Hex(data) != f.SHA256 {
 				return nil, fmt.Errorf("%s: the bytes do not match the sha256 the asset records; nothing was imported", filepath.Join(d, f.Name))
 			}
+			if err := checkImportedFile(a, f, data); err != nil {
+				return nil, fmt.Errorf("%s: %w; nothing was imported", filepath.Join(d, f.Name), err)
+			}
 			im.files = append(im.files, media.Rendition{File: f, Data: data})
 		}
 		out = append(out, im)
 	}
 	return out, nil
+}
+
+// importVerifyLimits are the upload limits with room for a re-encoded original larger than
+// its upload was.
+var importVerifyLimits = media.Limits{MaxBytes: 4 * media.DefaultLimits.MaxBytes, MaxPixels: media.DefaultLimits.MaxPixels, MaxMemory: media.DefaultLimits.MaxMemory}
+
+// checkImportedFile runs an exported file through the upload's checks again: an export is
+// only files on a disk, and whoever edits a file can edit the hash beside it. Its type is
+// read from its bytes and must be the one its name and record say (the original's, the
+// asset's), its dimensions and size those recorded, and every pixel must decode.
+func checkImportedFile(a media.Asset, f media.File, data []byte) error {
+	t, cfg, err := media.Verify(data, importVerifyLimits)
+	if err != nil {
+		return fmt.Errorf("not an image this server would store: %w", err)
+	}
+	want := media.TypeOfName(f.Name)
+	if strings.HasPrefix(f.Name, "original.") && want != a.Type {
+		return fmt.Errorf("the original is named %s but the asset is %s", f.Name, a.Type)
+	}
+	if t != want || f.Type != want || cfg.Width != f.Width || cfg.Height != f.Height || int64(len(data)) != f.Bytes {
+		return fmt.Errorf("the file is a %s of %d×%d pixels and %d bytes; its record says %s, %d×%d, %d bytes",
+			t, cfg.Width, cfg.Height, len(data), f.Type, f.Width, f.Height, f.Bytes)
+	}
+	return nil
 }
 
 // importMedia stores the exported assets the library lacks (an asset with the same bytes

@@ -11,6 +11,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/parser"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 )
 
 // assetRefsKey carries the page's recorded assets (map[string]AssetRef) through one parse,
@@ -32,7 +33,10 @@ func (assetImageTransformer) Transform(doc *ast.Document, _ text.Reader, pc pars
 		if !entering || !ok {
 			return ast.WalkContinue, nil
 		}
-		if strings.HasPrefix(string(img.Destination), MediaPrefix) {
+		// The destination as the renderer will write it: backslash escapes and character
+		// references resolved (`\/media/…`, `&#47;media/…`, a reference definition), so
+		// that no spelling of a /media/ URL gets past this check.
+		if bytes.HasPrefix(util.URLEscape(img.Destination, true), []byte(MediaPrefix)) {
 			// A media URL written by hand would show an image the page's record does not
 			// name (and so its signature would not cover): only asset: links make them.
 			img.Destination = nil

@@ -13,7 +13,6 @@ import (
 
 	"github.com/monograph-cms/monograph/internal/content"
 	"github.com/monograph-cms/monograph/internal/editorial"
-	"github.com/monograph-cms/monograph/internal/search"
 	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
@@ -35,7 +34,7 @@ type entry struct {
 	publishedAt time.Time
 	review      workflow.MedicalReview // Overdue as encoded in page
 	titleKey    string                 // lowercased title, the title sort key
-	grams       []uint32               // interned search grams of slug, title and drug names
+	grams       *lazyGrams             // search grams of slug, title, drug names and tags
 	drugClasses []string               // lowercased
 	tags        []string               // lowercased
 	stats       ReviewStats
@@ -198,8 +197,11 @@ type itemDrug struct {
 
 // newEntry builds the delivery entry of p, or nil when p has nothing to deliver. It refuses
 // a snapshot whose workflow facts disagree with it: failing closed beats serving unreviewed
-// text.
-func (s *Service) newEntry(p editorial.LivePage, now time.Time) *entry {
+// text. hot offers the page's identity bytes to the hot cache: a publication is likely to
+// be read at once, while a full load would fill the cache with whichever pages the store
+// happened to yield first (and hold tens of MB no gzip client needs), so a load leaves
+// the cache to fill from the identity requests that come (hotCache.write).
+func (s *Service) newEntry(p editorial.LivePage, now time.Time, hot bool) *entry {
 	if len(p.Slug) > maxSlugLen || !slugPattern.MatchString(p.Slug) {
 		s.log.Error("delivery: page with an invalid slug ignored", "pageId", p.ID)
 		return nil
@@ -213,7 +215,7 @@ func (s *Service) newEntry(p editorial.LivePage, now time.Time) *entry {
 		case ls.Approval.Revision != ls.Revision || ls.Approval.ContentHash != ls.ContentHash || ls.Approval.Meaning != workflow.MeaningApproved:
 			s.log.Error("delivery: live snapshot without a matching approval; not served", "pageId", p.ID)
 		default:
-			if err := s.fillLive(e, ls, now); err != nil {
+			if err := s.fillLive(e, ls, now, hot); err != nil {
 				s.log.Error("delivery: cannot encode page", "pageId", p.ID, "error", err)
 				return nil
 			}
@@ -227,7 +229,7 @@ func (s *Service) newEntry(p editorial.LivePage, now time.Time) *entry {
 	return nil
 }
 
-func (s *Service) fillLive(e *entry, ls *editorial.LiveSnapshot, now time.Time) error {
+func (s *Service) fillLive(e *entry, ls *editorial.LiveSnapshot, now time.Time, hot bool) error {
 	r := nonNil(ls.Rendered)
 	live := workflow.Live{Revision: ls.Revision, ContentHash: ls.ContentHash, Approval: ls.Approval, PublishedAt: ls.PublishedAt}
 	e.live = true
@@ -235,7 +237,7 @@ func (s *Service) fillLive(e *entry, ls *editorial.LiveSnapshot, now time.Time) 
 	e.review = live.MedicalReview(now)
 	e.stats = s.stats[e.slug]
 	e.titleKey = strings.ToLower(r.Title)
-	e.grams = s.grams.Intern(search.PageGrams(e.slug, r.Title, r.Drug.Name, r.Drug.GenericName, r.Drug.BrandNames, r.Tags))
+	e.grams = &lazyGrams{slug: e.slug, title: r.Title, name: r.Drug.Name, generic: r.Drug.GenericName, brands: r.Drug.BrandNames, tags: r.Tags}
 	e.drugClasses = lowerAll(r.Drug.DrugClasses)
 	e.tags = lowerAll(r.Tags)
 	e.media = r.Media
@@ -248,7 +250,11 @@ func (s *Service) fillLive(e *entry, ls *editorial.LiveSnapshot, now time.Time) 
 	}
 	body, headLen = s.withLocale(e, ls, body, headLen)
 	e.headLen = headLen
-	e.page = s.hot.newPageBody(body, strongETag(e.contentHash, body), e.lastModified())
+	if hot {
+		e.page = s.hot.newPageBody(body, strongETag(e.contentHash, body), e.lastModified())
+	} else {
+		e.page = newBody(ctJSON, body, strongETag(e.contentHash, body), e.lastModified())
+	}
 
 	ld, err := jsonLD(e.slug, s.cfg.SiteURL, r, ls, e.locale)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -168,19 +167,6 @@ func (s *Service) mediaFile(ctx context.Context, sha, name, digest string) (*med
 type errMediaMismatch string
 
 func (e errMediaMismatch) Error() string { return string(e) }
-
-// RewritePreviewMedia points the image URLs of a preview body (EncodePreview) at the
-// preview's own media route, which checks the token, so a page's unpublished images are
-// seen through the link and nowhere else.
-func RewritePreviewMedia(body []byte, pageID, token string) []byte {
-	if !strings.Contains(string(body), MediaPrefix) {
-		return body
-	}
-	return previewMediaURL.ReplaceAll(body, []byte("/api/v1/preview/pages/"+pageID+"/media/$1?token="+token))
-}
-
-// previewMediaURL matches an image URL as content renders it.
-var previewMediaURL = regexp.MustCompile(`/media/([0-9a-f]{64}/(?:original|[1-9][0-9]{0,4})\.(?:jpg|png|webp))`)
 
 // ldImages returns the JSON-LD "image" of a page: its images' default URLs, absolute on
 // the site's origin when Config.SiteURL is an absolute URL, else site-relative.

@@ -161,7 +161,7 @@ func TestMediaCacheFollowsTheSignedFiles(t *testing.T) {
 		t.Fatalf("first: %d", first.Code)
 	}
 	f.publish(unpublish(p, t0.Add(time.Hour)))
-	if err := f.src.DeleteAsset(ctx, a.ID); err != nil {
+	if err := f.src.DeleteAsset(ctx, a.ID, t0); err != nil {
 		t.Fatal(err)
 	}
 	again := []byte("\x89PNG\r\n\x1a\nanother encoding of the same upload")

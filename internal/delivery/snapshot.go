@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -281,9 +282,18 @@ func (sn *snapshot) listFor(raw string) *response {
 func (sn *snapshot) searchHits(grams []string) []*entry {
 	sn.searchOnce.Do(func() {
 		docs := make([][]uint32, len(sn.byTitle))
-		for i, e := range sn.byTitle {
-			docs[i] = e.grams
+		// The first search after a start computes every page's grams (lazyGrams), on
+		// every core.
+		var wg sync.WaitGroup
+		workers := runtime.GOMAXPROCS(0)
+		for w := range workers {
+			wg.Go(func() {
+				for i := w; i < len(docs); i += workers {
+					docs[i] = sn.byTitle[i].grams.of(sn.grams)
+				}
+			})
 		}
+		wg.Wait()
 		sn.searchIndex = search.NewIndex(docs)
 	})
 	hits := sn.searchIndex.Search(sn.grams.Lookup(grams), search.MinShared(len(grams)))
@@ -404,8 +414,10 @@ func (sn *snapshot) syncSince(raw string, now time.Time, grace time.Duration) *r
 	i, _ := slices.BinarySearchFunc(sn.bySeq, since+1, func(e *entry, s int64) int { return cmpInt(e.seq, s) })
 	for _, e := range sn.bySeq[i:] {
 		switch {
-		case loc != "" && e.locale != loc:
-			// another locale's change (an unpublished page keeps its locale)
+		case loc != "" && e.locale != loc && e.locale != "":
+			// Another locale's change. A withdrawn page's locale is not known (its signed
+			// snapshot is gone: locale ""), so its withdrawal is reported in every locale:
+			// a client mirroring one locale must not keep a page that is gone.
 		case e.live:
 			changes = append(changes, syncChange{Slug: e.slug, Change: ChangePublished, Revision: e.revision, Seq: e.seq, At: e.publishedAt})
 		case !full:

@@ -1,12 +1,15 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/monograph-cms/monograph/internal/app"
 	"github.com/monograph-cms/monograph/internal/mail/smtpsink"
+	"github.com/monograph-cms/monograph/internal/notify"
+	"github.com/monograph-cms/monograph/internal/storetest"
 )
 
 // NotificationJSON is one notification of GET /manage/notifications.
@@ -215,6 +218,68 @@ func TestNotifiedCountsTheStoredNotifications(t *testing.T) {
 	}
 }
 
+// "My drafts" lists the writer's draft however many newer drafts others wrote (the queue
+// once read only the 200 most recently updated pages of the state, then filtered them).
+func TestMyDraftsFindsMyPageBehindManyOthers(t *testing.T) {
+	s := MustStart(t)
+	tm := signIn(t, s)
+	mine := tm.writer.Create(t, "behind-many", Content("Behind many"))
+	ctx := t.Context()
+	u, err := s.App.Store.UserByEmail(ctx, Writer2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 205 {
+		if _, err := s.App.Pages.Create(ctx, u.Principal(), fmt.Sprintf("other-draft-%03d", i), storetest.Content(fmt.Sprintf("Other %d", i)), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if drafts, ok := tm.writer.queue(t, "my_drafts"); !ok || !containsID(drafts, mine.ID) {
+		t.Fatalf("the writer's drafts queue (%d pages) lacks their page behind 205 newer drafts of another writer", len(drafts))
+	}
+	theirs, _ := tm.writer2.queue(t, "my_drafts")
+	if len(theirs) != notify.QueueLimit || containsID(theirs, mine.ID) {
+		t.Errorf("writer2's drafts: %d pages (want the first %d), with the writer's: %v", len(theirs), notify.QueueLimit, containsID(theirs, mine.ID))
+	}
+	r := tm.writer2.Do(t, "GET", "/api/v1/manage/queues", nil)
+	MustStatus(t, r, 200)
+	var qs struct {
+		Data []struct {
+			Queue string `json:"queue"`
+			More  bool   `json:"more"`
+		} `json:"data"`
+	}
+	r.Decode(t, &qs)
+	for _, q := range qs.Data {
+		if q.Queue == "my_drafts" && !q.More {
+			t.Error("writer2's drafts queue does not say there are more")
+		}
+	}
+}
+
+// A Spanish translation awaiting review is in the queue of the reviewer who reviews in
+// Spanish, and not of one who does not (as only the first is notified and may sign it).
+func TestAwaitingReviewFollowsTheReviewersLanguages(t *testing.T) {
+	_, tm := startTranslations(t)
+	src := tm.published(t, "queued-source", "Queued source")
+	r := tm.writer.Do(t, "POST", pagesPath+"/"+src.ID+"/translations", map[string]any{"locale": "es", "slug": "fuente-en-cola", "content": Content("Fuente en cola")})
+	MustStatus(t, r, 201)
+	tr := trDecode(t, r)
+	tm.writer.MustAction(t, tr.ID, "submit", nil)
+	notifiedEventually(t, "the Spanish reviewer's review-requested notification", func() bool {
+		return len(tm.reviewer2.about(t, tr.ID, "review_requested")) == 1
+	})
+	if l := tm.reviewer.about(t, tr.ID, "review_requested"); len(l) != 0 {
+		t.Errorf("the reviewer without Spanish was notified: %+v", l)
+	}
+	if q, _ := tm.reviewer2.queue(t, "awaiting_review"); !containsID(q, tr.ID) {
+		t.Error("the Spanish reviewer's awaiting-review queue lacks the translation")
+	}
+	if q, _ := tm.reviewer.queue(t, "awaiting_review"); containsID(q, tr.ID) {
+		t.Error("the awaiting-review queue of a reviewer without Spanish lists the translation they may not sign")
+	}
+}
+
 // With SMTP configured the same event is mailed to the writer through a real SMTP
 // conversation; a refusal is retried and shown as pending with its error, never as sent.
 func TestNotificationEmailWhenSMTPIsConfigured(t *testing.T) {
@@ -233,6 +298,10 @@ func TestNotificationEmailWhenSMTPIsConfigured(t *testing.T) {
 		l := tm.writer.about(t, p.ID, "changes_requested")
 		return len(l) == 1 && l[0].Email == "pending" && l[0].EmailError != ""
 	})
+	// The writer learns that the server refused, nothing of the server itself.
+	if l := tm.writer.about(t, p.ID, "changes_requested"); l[0].EmailError != "the mail server refused the message" {
+		t.Errorf("emailError = %q, want only the kind of failure", l[0].EmailError)
+	}
 	for _, m := range sink.Messages() {
 		if containsID(m.To, Writer) && strings.Contains(m.Subject, "requested changes") {
 			t.Fatal("the sink kept a refused message")

@@ -62,3 +62,28 @@ func TestPresenceShowsWhoElseHasThePageOpen(t *testing.T) {
 	MustStatus(t, tm.writer.Do(t, "POST", pagesPath+"/aaaaaaaaaaaaaaaaaaaa/presence", nil), 404)
 	MustStatus(t, s.Anon().Do(t, "GET", pagesPath+"/"+p.ID+"/presence", nil), 401)
 }
+
+// A person with the page open in two tabs is still there after closing one of them: each
+// tab sends its own id, and the page shows the person (editing, if any tab is) until their
+// last tab leaves.
+func TestPresenceOutlivesOneOfTwoTabs(t *testing.T) {
+	s := MustStart(t)
+	tm := signIn(t, s)
+	p := tm.writer.Create(t, "two-tabs", Content("Two tabs"))
+	tm.writer.presence(t, "POST", p.ID, map[string]any{"tab": "tab-a"})
+	tm.writer.presence(t, "POST", p.ID, map[string]any{"tab": "tab-b", "editing": true})
+	l := tm.reviewer.presence(t, "GET", p.ID, nil)
+	if len(l.Data) != 1 || l.Data[0].User.ID != tm.writer.User.ID || !l.Data[0].Editing {
+		t.Fatalf("the reviewer sees %+v, want the writer once, editing", l.Data)
+	}
+	MustStatus(t, tm.writer.Do(t, "DELETE", pagesPath+"/"+p.ID+"/presence?tab=tab-a", nil), 204)
+	if l = tm.reviewer.presence(t, "GET", p.ID, nil); len(l.Data) != 1 || !l.Data[0].Editing {
+		t.Fatalf("after the writer closed one tab, the reviewer sees %+v, want the writer still editing", l.Data)
+	}
+	MustStatus(t, tm.writer.Do(t, "DELETE", pagesPath+"/"+p.ID+"/presence?tab=tab-b", nil), 204)
+	if l = tm.reviewer.presence(t, "GET", p.ID, nil); len(l.Data) != 0 {
+		t.Fatalf("after the writer closed both tabs, the reviewer sees %+v", l.Data)
+	}
+	MustProblem(t, tm.writer.Do(t, "POST", pagesPath+"/"+p.ID+"/presence", map[string]any{"tab": "../x"}), 400, "invalid", "tab")
+	MustProblem(t, tm.writer.Do(t, "DELETE", pagesPath+"/"+p.ID+"/presence?tab=%24where", nil), 400, "invalid", "tab")
+}

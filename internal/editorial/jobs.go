@@ -12,6 +12,9 @@ import (
 // approval at that moment. Several server processes may run it at once: the conditional
 // update decides which one publishes, the others see a conflict or an early page and skip.
 func (s *Service) RunScheduled(ctx context.Context) (int, error) {
+	// The translations' outdated flags a stopped process left unset (translations_sweep.go):
+	// at start, then now and then.
+	s.sweepTranslationsDue(ctx)
 	due, err := s.store.ScheduledDue(ctx, s.clock.Now())
 	if err != nil {
 		return 0, err

@@ -7,12 +7,14 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/content"
 	"github.com/monograph-cms/monograph/internal/media"
+	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
 // MediaLibrary is the image library (docs/media.md): uploads checked and re-encoded by
@@ -23,6 +25,12 @@ type MediaLibrary struct {
 	store  media.Store
 	svc    *Service
 	Limits media.Limits
+
+	// usageMu orders the recording of "used by" after commits: usageVersion holds, per
+	// page and kind, the page version last recorded, so a recorder that lost a race with a
+	// later change of the same page does not write its older list over the newer one.
+	usageMu      sync.Mutex
+	usageVersion map[string]int
 }
 
 // NewMediaLibrary returns the library over store; svc records its audit events and reads
@@ -33,6 +41,9 @@ func NewMediaLibrary(svc *Service, store media.Store, limits media.Limits) *Medi
 	}
 	if limits.MaxPixels <= 0 {
 		limits.MaxPixels = media.DefaultLimits.MaxPixels
+	}
+	if limits.MaxMemory <= 0 {
+		limits.MaxMemory = media.DefaultLimits.MaxMemory
 	}
 	l := &MediaLibrary{store: store, svc: svc, Limits: limits}
 	svc.Media = l
@@ -125,7 +136,7 @@ func (l *MediaLibrary) Upload(ctx context.Context, actor cms.Principal, data []b
 		v, err := l.view(ctx, existing)
 		return v, false, err
 	}
-	p, err := media.Process(data, l.Limits)
+	p, err := media.ProcessContext(ctx, data, l.Limits)
 	if err != nil {
 		return AssetView{}, false, err
 	}
@@ -326,7 +337,7 @@ func (l *MediaLibrary) Delete(ctx context.Context, actor cms.Principal, id strin
 	if err != nil {
 		return err
 	}
-	if err := l.store.DeleteAsset(ctx, id); err != nil {
+	if err := l.store.DeleteAsset(ctx, id, l.svc.clock.Now()); err != nil {
 		return err
 	}
 	l.svc.RecordAccountEvent(ctx, actor, "media.deleted", map[string]any{"asset": a.ID, "sha256": a.SHA256})
@@ -369,7 +380,11 @@ func (s *Service) attachMedia(ctx context.Context, pageID string, c *content.Con
 	}
 	ids := c.AssetIDs()
 	valid := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !cms.ValidID(id) })
-	if err := s.Media.store.AddMediaUsage(ctx, pageID, media.UsageWorking, valid); err != nil {
+	reserve := make([]media.Ref, len(valid))
+	for i, id := range valid {
+		reserve[i] = media.Ref{ID: id}
+	}
+	if err := s.Media.store.AddMediaUsage(ctx, pageID, media.UsageWorking, reserve, s.clock.Now()); err != nil {
 		return err
 	}
 	assets, err := s.Media.store.AssetsByID(ctx, valid)
@@ -412,28 +427,132 @@ func assetRef(a media.Asset) content.AssetRef {
 
 // recordMediaUsage keeps the library's "used by" in step with a stored change: the working
 // copy's assets when it stored revisions, the live revision's when what is live changed.
+// Recorders run after their commits, in any order; one older than what was recorded for
+// the page (by the page's version) is skipped. (Across processes on a shared store, the
+// next change of the page corrects a list a reordering left stale.)
 // A failure is logged: it can only make "used by" stale, and a later save corrects it.
 func (s *Service) recordMediaUsage(ch *Change) {
 	if s.Media == nil {
 		return
 	}
-	ctx := context.Background()
-	if len(ch.Revisions) > 0 {
-		if err := s.Media.store.SetMediaUsage(ctx, ch.Page.ID, media.UsageWorking, ch.Page.Content.AssetIDs()); err != nil {
+	l := s.Media
+	l.usageMu.Lock()
+	defer l.usageMu.Unlock()
+	if l.usageVersion == nil {
+		l.usageVersion = map[string]int{}
+	}
+	// newer reports whether ch is at least as recent as what was last recorded for kind,
+	// and notes it.
+	newer := func(kind string) bool {
+		key := ch.Page.ID + "/" + kind
+		if v, ok := l.usageVersion[key]; ok && ch.Page.Version < v {
+			return false
+		}
+		l.usageVersion[key] = ch.Page.Version
+		return true
+	}
+	ctx, now := context.Background(), s.clock.Now()
+	if len(ch.Revisions) > 0 && newer(media.UsageWorking) {
+		if err := s.Media.store.SetMediaUsage(ctx, ch.Page.ID, media.UsageWorking, contentRefs(ch.Page.Content), now); err != nil {
 			s.log.Error("media: could not record the images a page uses", "pageId", ch.Page.ID, "error", err)
 		}
 	}
-	if ch.LiveChange() {
-		var ids []string
+	if ch.LiveChange() && newer(media.UsageLive) {
+		var refs []media.Ref
 		if ch.Live != nil {
 			for _, m := range ch.Live.Rendered.Media {
-				ids = append(ids, m.Asset)
+				refs = append(refs, media.Ref{ID: m.Asset, SHA256: m.SHA256})
 			}
 		}
-		if err := s.Media.store.SetMediaUsage(ctx, ch.Page.ID, media.UsageLive, ids); err != nil {
+		if err := s.Media.store.SetMediaUsage(ctx, ch.Page.ID, media.UsageLive, refs, now); err != nil {
 			s.log.Error("media: could not record the images a live page uses", "pageId", ch.Page.ID, "error", err)
 		}
 	}
+}
+
+// contentRefs returns the assets c uses, each with the sha256 c records for it.
+func contentRefs(c content.Content) []media.Ref {
+	shas := map[string]string{}
+	for _, r := range c.Assets {
+		shas[r.Asset] = r.SHA256
+	}
+	var out []media.Ref
+	for _, id := range c.AssetIDs() {
+		out = append(out, media.Ref{ID: id, SHA256: shas[id]})
+	}
+	return out
+}
+
+// checkMediaGate refuses to send content to review or sign it while an image it records is
+// no longer the one in the library (deleted, or stored again with other files): the
+// reviewer would sign pixels nobody can be shown. Each field using the image is named.
+func (s *Service) checkMediaGate(ctx context.Context, cmd workflow.Command, c content.Content) error {
+	switch cmd.(type) {
+	case workflow.Submit, workflow.Approve:
+	default:
+		return nil
+	}
+	missing, err := s.missingMedia(ctx, mediaRefsOf(c.Assets))
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	var fields []cms.FieldError
+	for _, u := range c.AssetUses() {
+		if missing[u.Asset] {
+			fields = append(fields, cms.FieldError{Field: u.Field, Message: "image " + u.Asset + " is no longer in the media library as this revision records it; choose the image again"})
+		}
+	}
+	if len(fields) == 0 {
+		fields = append(fields, cms.FieldError{Field: "content.assets", Message: "an image this revision records is no longer in the media library"})
+	}
+	return cms.Invalid(fields...)
+}
+
+// checkLiveMedia refuses to make a signed revision live while an image it records is not
+// in the library with the exact files it records: the page would go live with a picture
+// delivery cannot serve.
+func (s *Service) checkLiveMedia(ctx context.Context, snap *LiveSnapshot) error {
+	missing, err := s.missingMedia(ctx, snap.Rendered.Media)
+	if err != nil || len(missing) == 0 {
+		return err
+	}
+	var fields []cms.FieldError
+	for _, m := range snap.Rendered.Media {
+		if missing[m.Asset] {
+			fields = append(fields, cms.FieldError{Field: "content.assets", Message: "image " + m.Asset + " of the signed revision is no longer in the media library; restore it or sign a revision without it"})
+		}
+	}
+	return cms.Invalid(fields...)
+}
+
+func mediaRefsOf(refs []content.AssetRef) []content.MediaRef {
+	out := make([]content.MediaRef, len(refs))
+	for i, r := range refs {
+		out[i] = content.MediaRef{Asset: r.Asset, SHA256: r.SHA256, Files: r.Files}
+	}
+	return out
+}
+
+// missingMedia returns the ids of refs whose image the library does not hold with the
+// recorded sha256 and files. The image is found by its sha256, so a page imported with an
+// image the library holds under another id is not refused.
+func (s *Service) missingMedia(ctx context.Context, refs []content.MediaRef) (map[string]bool, error) {
+	if len(refs) == 0 || s.Media == nil {
+		return nil, nil
+	}
+	missing := map[string]bool{}
+	for _, r := range refs {
+		a, err := s.Media.store.AssetBySHA256(ctx, r.SHA256)
+		switch {
+		case cms.IsCode(err, cms.CodeNotFound):
+			missing[r.Asset] = true
+		case err != nil:
+			return nil, err
+		case media.FilesDigest(a.Files) != r.Files:
+			missing[r.Asset] = true
+		}
+	}
+	return missing, nil
 }
 
 // mediaChecks runs the licence checks (content.ImageLicenseChecks) with the assets' current

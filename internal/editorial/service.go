@@ -57,6 +57,9 @@ type Service struct {
 	// Locales are the configured languages (internal/locale): the first is the source of
 	// every translation (translations.go).
 	Locales locale.Set
+
+	// sweep remembers when the translations sweep last ran (translations_sweep.go).
+	sweep translationSweep
 }
 
 // Accounts answers the editorial rules' questions about users.
@@ -299,6 +302,9 @@ func (s *Service) committed(ch *Change) {
 func (s *Service) applyWorkflow(ctx context.Context, c *Change, cmd workflow.Command, actor cms.Principal, now time.Time) error {
 	p := &c.Page
 	before := p.Workflow
+	if err := s.checkMediaGate(ctx, cmd, p.Content); err != nil {
+		return err // an image deleted since the save is not sent to review or signed (media.go)
+	}
 	wp, ev, err := workflow.Apply(p.Workflow, cmd, now)
 	if err != nil {
 		return err
@@ -319,6 +325,9 @@ func (s *Service) applyWorkflow(ctx context.Context, c *Change, cmd workflow.Com
 		snap, err := s.signedSnapshot(ctx, p.ID, wp.Live)
 		if err != nil {
 			return err
+		}
+		if err := s.checkLiveMedia(ctx, snap); err != nil {
+			return err // never live with an image the library no longer holds (media.go)
 		}
 		c.Live = snap
 		p.ReviewDueNotified = nil

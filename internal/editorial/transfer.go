@@ -9,6 +9,7 @@ import (
 
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/content"
+	"github.com/monograph-cms/monograph/internal/locale"
 )
 
 // ExportFormat names the page export format; import refuses files of another format.
@@ -131,6 +132,7 @@ func CheckImport(exp PageExport) (CheckedImport, error) {
 			bad("page.workflow.live", "does not name one of the page's revisions by number and content hash")
 		}
 	}
+	checkImportedLink(p, exp.Revisions, bad)
 	events := make([]AuditEvent, len(exp.Audit))
 	for i, e := range exp.Audit {
 		data := "{}"
@@ -164,6 +166,85 @@ func CheckImport(exp PageExport) (CheckedImport, error) {
 		return CheckedImport{}, cms.InvalidField("page.workflow.approval", "the page carries an approval its record does not contain")
 	}
 	return CheckedImport{change: importChange(exp, events), signings: signings}, nil
+}
+
+// checkImportedLink checks what a file alone tells of a translation (translations.go): its
+// locale is a canonical language tag, it is no translation of itself, and every revision's
+// translationOf names the same source page and locale as its link (a page that is no
+// translation has none). The link's base against the latest revision is VerifyPage's.
+func checkImportedLink(p Page, revs []Revision, bad func(field, format string, args ...any)) {
+	l := p.Translation
+	if l != nil {
+		if c, err := locale.Canonical(l.Locale); err != nil || c != l.Locale {
+			bad("page.translation.locale", "%q is not a language tag as this server writes it (e.g. es, pt-BR)", l.Locale)
+		}
+		if !cms.ValidID(l.Source) || l.Source == p.ID {
+			bad("page.translation.source", "not the id of another page")
+		}
+	}
+	for i, r := range revs {
+		tr := r.Content.TranslationOf
+		switch {
+		case l == nil && tr != nil:
+			bad(fmt.Sprintf("revisions[%d].content.translationOf", i), "the page is no translation")
+		case l != nil && (tr == nil || tr.Page != l.Source || tr.Locale != l.Locale):
+			bad(fmt.Sprintf("revisions[%d].content.translationOf", i), "must name the page's source %s and locale %s", l.Source, l.Locale)
+		}
+	}
+}
+
+// checkImportTranslations checks the translations among pages to import against this
+// server: the locale is configured and not the source language, the source (in the store or
+// in the same import) is no translation itself, and no other page translates it into that
+// locale (the store's unique index holds the last rule too). A translation whose source is
+// neither in the store nor in the same import is accepted: a directory is imported in file
+// order, so its source may come later; until the source is live it is not served.
+func (s *Service) checkImportTranslations(ctx context.Context, checked []CheckedImport) error {
+	batch := make(map[string]Page, len(checked))
+	for _, c := range checked {
+		batch[c.change.Page.ID] = c.change.Page
+	}
+	taken := map[[2]string]string{}
+	for _, c := range checked {
+		p := c.change.Page
+		l := p.Translation
+		if l == nil {
+			continue
+		}
+		bad := func(field, msg string) error {
+			return &cms.Error{Code: cms.CodeInvalid, Message: "page " + p.ID + " (" + p.Slug + "): " + msg,
+				Fields: []cms.FieldError{{Field: field, Message: msg}}}
+		}
+		if _, err := s.Locales.TranslationLocale("page.translation.locale", l.Locale); err != nil {
+			return bad("page.translation.locale", l.Locale+" is not a configured locale other than the source language "+s.Locales.Source())
+		}
+		src, ok := batch[l.Source]
+		if !ok {
+			var err error
+			src, err = s.store.PageState(ctx, l.Source)
+			switch {
+			case cms.IsCode(err, cms.CodeNotFound):
+				src, ok = Page{}, false
+			case err != nil:
+				return err
+			default:
+				ok = true
+			}
+		}
+		if ok && src.Translation != nil {
+			return bad("page.translation.source", "the source "+l.Source+" is itself a translation")
+		}
+		key := [2]string{l.Source, l.Locale}
+		if other, dup := taken[key]; dup {
+			return &cms.Error{Code: cms.CodeConflict, Message: "pages " + other + " and " + p.ID + " both translate " + l.Source + " into " + l.Locale,
+				Fields: []cms.FieldError{{Field: "page.translation.locale", Message: "a translation into " + l.Locale + " is imported twice"}}}
+		}
+		taken[key] = p.ID
+		if err := s.localeFree(ctx, l.Source, l.Locale); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CheckedImport is an export that CheckImport found sound, ready for Import: the store
@@ -210,6 +291,9 @@ func importChange(exp PageExport, events []AuditEvent) *Change {
 // Import writes checked exports, as many pages in one store change as the store allows,
 // and returns how many were written. cms.CodeConflict if a page or its slug exists.
 func (s *Service) Import(ctx context.Context, checked ...CheckedImport) (int, error) {
+	if err := s.checkImportTranslations(ctx, checked); err != nil {
+		return 0, err
+	}
 	cs := make([]*Change, len(checked))
 	for i, c := range checked {
 		cs[i] = c.change

@@ -143,13 +143,8 @@ func (s *Service) CreateTranslation(ctx context.Context, actor cms.Principal, so
 	if len(fields) > 0 {
 		return Page{}, cms.Invalid(fields...)
 	}
-	existing, err := s.store.Translations(ctx, src.ID)
-	if err != nil {
+	if err := s.localeFree(ctx, src.ID, loc); err != nil {
 		return Page{}, err
-	}
-	if slices.ContainsFunc(existing, func(p Page) bool { return p.Translation != nil && p.Translation.Locale == loc }) {
-		return Page{}, &cms.Error{Code: cms.CodeConflict, Message: "this page already has a translation into " + loc,
-			Fields: []cms.FieldError{{Field: "locale", Message: "a translation into " + loc + " exists"}}}
 	}
 	now := s.clock.Now()
 	wp, ev, err := workflow.NewPage(actor, 1, hash)
@@ -165,12 +160,31 @@ func (s *Service) CreateTranslation(ctx context.Context, actor cms.Principal, so
 	ch.appendEventAs(ev, actor, actor.Name, now)
 	if err := s.store.Commit(ctx, ch); err != nil {
 		if cms.IsCode(err, cms.CodeConflict) || cms.IsCode(err, cms.CodeSlugTaken) {
+			// The database refuses a second translation into a locale (a create that raced
+			// this one won) as it refuses a taken slug: tell which.
+			if err := s.localeFree(ctx, src.ID, loc); err != nil {
+				return Page{}, err
+			}
 			return Page{}, &cms.Error{Code: cms.CodeSlugTaken, Message: "the slug " + slug + " is already used by another page", Fields: []cms.FieldError{{Field: "slug", Message: "already taken"}}}
 		}
 		return Page{}, err
 	}
 	s.committed(ch)
-	return ch.Page, nil
+	return s.settleOutdated(ctx, ch.Page), nil
+}
+
+// localeFree returns the 409 naming locale when the source already has a translation into
+// loc, else nil.
+func (s *Service) localeFree(ctx context.Context, sourceID, loc string) error {
+	existing, err := s.store.Translations(ctx, sourceID)
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(existing, func(p Page) bool { return p.Translation != nil && p.Translation.Locale == loc }) {
+		return &cms.Error{Code: cms.CodeConflict, Message: "this page already has a translation into " + loc,
+			Fields: []cms.FieldError{{Field: "locale", Message: "a translation into " + loc + " exists"}}}
+	}
+	return nil
 }
 
 // refData is a link's base as audit event data (strings and ints only).
@@ -240,6 +254,16 @@ func (s *Service) saveTranslation(ctx context.Context, actor cms.Principal, id s
 		text, h := p.Content, p.Workflow.ContentHash
 		if c != nil {
 			text, h = *c, hash
+		} else {
+			// A rebase carries the working copy onto the new base: it is checked like any
+			// save's content, so a copy that is not the latest revision's valid text (empty,
+			// say) is never signed into a revision.
+			if content.Hash(text) != p.Workflow.ContentHash {
+				return Page{}, cms.Errorf(cms.CodeInternal, "the working copy of translation %s is not its latest revision", p.ID)
+			}
+			if _, err := prepare(&text); err != nil {
+				return Page{}, err
+			}
 		}
 		h = bindTranslation(Page{Translation: &link}, &text, h)
 		if h == p.Workflow.ContentHash {
@@ -271,17 +295,16 @@ func (s *Service) saveTranslation(ctx context.Context, actor cms.Principal, id s
 			return Page{}, err
 		}
 		s.committed(ch)
-		return ch.Page, nil
+		return s.settleOutdated(ctx, ch.Page), nil
 	}
 }
 
 // outdateTranslations adds to a source's publication c the changes of its translations
 // that the new live text makes outdated: each is flagged, and — once per translation and
 // source revision — gets an audit event on its own chain and a page.translation_outdated
-// webhook, all committed atomically with the publication (Change.Also).
+// webhook, committed with the publication (Change.Also).
 func (s *Service) outdateTranslations(ctx context.Context, c *Change, now time.Time) error {
-	live := c.Page.Workflow.Live
-	if c.Page.Translation != nil || live == nil {
+	if c.Page.Translation != nil || c.Page.Workflow.Live == nil {
 		return nil
 	}
 	trs, err := s.store.Translations(ctx, c.Page.ID)
@@ -289,89 +312,169 @@ func (s *Service) outdateTranslations(ctx context.Context, c *Change, now time.T
 		return err
 	}
 	for _, sum := range trs {
-		l := sum.Translation
-		if l == nil || l.Outdated == outdatedAgainst(l.ContentHash, live) {
+		if !flagStale(c.Page, sum) {
 			continue
 		}
-		t, err := s.store.PageState(ctx, sum.ID)
+		// The whole page, its working copy included: the change writes the page back, and
+		// a page written without its content would lose it (the working copy on MongoDB,
+		// the list's summary and the search entry on both stores).
+		t, err := s.store.PageByID(ctx, sum.ID)
 		if err != nil {
 			return err
 		}
-		link := *t.Translation
-		notify := !link.Outdated && link.OutdatedFor != live.Revision
-		link.Outdated = !link.Outdated
-		if link.Outdated {
-			link.OutdatedFor = live.Revision
+		if tc := outdateChange(c.Page, t, now); tc != nil {
+			c.Also = append(c.Also, tc)
 		}
-		t.Translation = &link
-		t.Version++
-		tc := &Change{Page: t, ExpectVersion: t.Version - 1, ExpectSeq: t.Audit.Seq}
-		c.Also = append(c.Also, tc)
-		if !notify {
-			continue // cleared (the source's live text is the base again), or told already
-		}
-		tc.appendEventAs(workflow.Event{
-			Action: ActionTranslationOutdated, Actor: workflow.SystemActor, Revision: t.Workflow.Revision,
-			Data: map[string]any{
-				"source": c.Page.ID, "sourceRevision": live.Revision, "sourceContentHash": live.ContentHash,
-				"baseRevision": link.Revision, "baseContentHash": link.ContentHash,
-			},
-		}, cms.Principal{}, "Monograph", now)
-		// The payload names the translation as websites know it: its slug and live revision
-		// (else its latest); the source revision is in the audit event.
-		rev := t.Workflow.Revision
-		if t.Workflow.Live != nil {
-			rev = t.Workflow.Live.Revision
-		}
-		tc.Outbox = append(tc.Outbox, OutboxEvent{ID: cms.NewID(), Event: EventTranslationOutdated, PageID: t.ID, Slug: t.Slug, Revision: rev, At: now})
 	}
 	return nil
 }
 
-// commit stores c, and with it the changes of other pages it carries (Also) in one
-// CommitAll. On a store that writes them one at a time (MongoDB) a translation's change may
-// lose a race after the publication was stored: the publication stands, and the flags are
-// derived again from the stored pages (retryOutdate).
-func (s *Service) commit(ctx context.Context, c *Change) error {
-	if len(c.Also) == 0 {
-		return s.store.Commit(ctx, c)
-	}
-	n, err := s.store.CommitAll(ctx, append([]*Change{c}, c.Also...))
-	if err != nil && n > 0 {
-		s.retryOutdate(ctx, c.Page.ID, err)
-		return nil
-	}
-	return err
+// flagStale reports whether translation t's outdated flag is not what source src's live
+// text says. A source that is not live changes no flag.
+func flagStale(src, t Page) bool {
+	l, live := t.Translation, src.Workflow.Live
+	return l != nil && l.Source == src.ID && live != nil && l.Outdated != outdatedAgainst(l.ContentHash, live)
 }
 
-// retryOutdate derives the outdated flags of a source's translations again after some of
-// them were not stored, a few times, and logs what still fails.
-func (s *Service) retryOutdate(ctx context.Context, sourceID string, cause error) {
-	for attempt := 0; attempt < 3; attempt++ {
-		src, err := s.store.PageState(ctx, sourceID)
-		if err != nil {
-			cause = err
-			break
+// outdateChange returns the change that puts translation t's outdated flag in step with its
+// source src's live text, or nil when it is. t must be the whole page (PageByID). Setting
+// the flag for a source revision it was not set for before also records the audit event and
+// the page.translation_outdated webhook: once per translation and source revision.
+func outdateChange(src, t Page, now time.Time) *Change {
+	if !flagStale(src, t) {
+		return nil
+	}
+	live := src.Workflow.Live
+	link := *t.Translation
+	notify := !link.Outdated && link.OutdatedFor != live.Revision
+	link.Outdated = !link.Outdated
+	if link.Outdated {
+		link.OutdatedFor = live.Revision
+	}
+	t.Translation = &link
+	t.Version++
+	tc := &Change{Page: t, ExpectVersion: t.Version - 1, ExpectSeq: t.Audit.Seq}
+	if !notify {
+		return tc // cleared (the source's live text is the base again), or told already
+	}
+	tc.appendEventAs(workflow.Event{
+		Action: ActionTranslationOutdated, Actor: workflow.SystemActor, Revision: t.Workflow.Revision,
+		Data: map[string]any{
+			"source": src.ID, "sourceRevision": live.Revision, "sourceContentHash": live.ContentHash,
+			"baseRevision": link.Revision, "baseContentHash": link.ContentHash,
+		},
+	}, cms.Principal{}, "Monograph", now)
+	// The payload names the translation as websites know it: its slug and live revision
+	// (else its latest); the source revision is in the audit event.
+	rev := t.Workflow.Revision
+	if t.Workflow.Live != nil {
+		rev = t.Workflow.Live.Revision
+	}
+	tc.Outbox = append(tc.Outbox, OutboxEvent{ID: cms.NewID(), Event: EventTranslationOutdated, PageID: t.ID, Slug: t.Slug, Revision: rev, At: now})
+	return tc
+}
+
+// commit stores c, and with it the changes of other pages it carries (Also) in one
+// CommitAll. After a source's publication the flags of its translations are derived again
+// from the stored pages (settleTranslations): a translation created or rebased while the
+// publication was committed, which the publication's own list did not hold, is flagged
+// then, as is one whose change was not stored with the publication (MongoDB without
+// transactions commits the changes one at a time).
+func (s *Service) commit(ctx context.Context, c *Change) error {
+	if len(c.Also) == 0 {
+		err := s.store.Commit(ctx, c)
+		if err == nil && c.Live != nil && c.Page.Translation == nil {
+			s.settleTranslations(ctx, c.Page.ID)
 		}
-		c := &Change{Page: src}
-		if err := s.outdateTranslations(ctx, c, s.clock.Now()); err != nil {
-			cause = err
+		return err
+	}
+	n, err := s.store.CommitAll(ctx, append([]*Change{c}, c.Also...))
+	if n == 0 {
+		return err
+	}
+	if err == nil {
+		for _, tc := range c.Also {
+			s.committed(tc)
+		}
+	}
+	s.settleTranslations(ctx, c.Page.ID)
+	return nil
+}
+
+// settleTranslations puts the outdated flags of a source's translations in step with its
+// live text, each translation on its own (a few tries against concurrent saves), and logs
+// what still fails: the sweep (SweepTranslations) takes it up again.
+func (s *Service) settleTranslations(ctx context.Context, sourceID string) {
+	src, err := s.store.PageState(ctx, sourceID)
+	if err == nil {
+		var trs []Page
+		if trs, err = s.store.Translations(ctx, sourceID); err == nil {
+			for _, t := range trs {
+				if flagStale(src, t) {
+					if _, e := s.settleOne(ctx, t.ID); e != nil {
+						err = e
+					}
+				}
+			}
+		}
+	}
+	if err != nil && ctx.Err() == nil {
+		s.log.Error("translations: outdated flags not stored; the translations sweep derives them again",
+			"source", sourceID, "error", err)
+	}
+}
+
+// settleOne puts one translation's outdated flag in step with its source's live text
+// (outdateChange) and returns the page as stored.
+func (s *Service) settleOne(ctx context.Context, id string) (Page, error) {
+	for attempt := 0; ; attempt++ {
+		t, err := s.store.PageByID(ctx, id)
+		if err != nil || t.Translation == nil {
+			return t, err
+		}
+		src, err := s.store.PageState(ctx, t.Translation.Source)
+		if err != nil {
+			return t, err
+		}
+		tc := outdateChange(src, t, s.clock.Now())
+		if tc == nil {
+			return t, nil
+		}
+		err = s.store.Commit(ctx, tc)
+		if cms.IsCode(err, cms.CodeVersionConflict) && attempt < 4 {
 			continue
 		}
-		if len(c.Also) == 0 {
-			return
+		if err != nil {
+			return t, err
 		}
-		n, err := s.store.CommitAll(ctx, c.Also)
-		if err == nil {
-			if s.OnOutbox != nil {
-				s.OnOutbox()
-			}
-			return
-		}
-		cause = fmt.Errorf("%d of %d stored: %w", n, len(c.Also), err)
+		s.committed(tc)
+		return tc.Page, nil
 	}
-	s.log.Error("translations: outdated flags not stored; they are derived again at the source's next publication",
-		"source", sourceID, "error", cause)
+}
+
+// settleOutdated is called with a translation just stored by a create or a save: its flag
+// was computed from its source as read before the write, and a source published since (whose
+// own list of translations may not have held this one) would otherwise never flag it. So
+// the source is read again after the write; of the two writers, at least one sees the other.
+// It returns the page as stored (p itself when nothing changed or the check failed, which is
+// logged: the sweep takes it up).
+func (s *Service) settleOutdated(ctx context.Context, p Page) Page {
+	if p.Translation == nil {
+		return p
+	}
+	src, err := s.store.PageState(ctx, p.Translation.Source)
+	if err == nil && !flagStale(src, p) {
+		return p
+	}
+	if err == nil {
+		var settled Page
+		if settled, err = s.settleOne(ctx, p.ID); err == nil {
+			return settled
+		}
+	}
+	s.log.Error("translations: the outdated flag of a new revision not checked; the translations sweep does it",
+		"page", p.ID, "error", err)
+	return p
 }
 
 // Translations returns the translations of a source page (summaries, by locale).

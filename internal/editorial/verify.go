@@ -23,6 +23,11 @@ type Signing struct {
 	Roles    []string
 	// Credentials are the signer's credentials as the approval recorded them.
 	Credentials string
+	// Locale is the translation's locale the approval recorded ("" for a source page, and
+	// for approvals written before the locale was recorded), and Languages the signer's
+	// languages it recorded with it.
+	Locale    string
+	Languages []string
 }
 
 // PageRecord is everything stored about one page that its record must account for.
@@ -118,8 +123,12 @@ func VerifyPage(rec PageRecord) ([]Signing, *ChainBreak) {
 			if rv, ok := data["reviewer"].(map[string]any); ok {
 				creds, _ = rv["credentials"].(string)
 			}
+			loc, langs, reason := signedLanguage(data, r)
+			if reason != "" {
+				return fail(e.Seq, "%s", reason)
+			}
 			signings = append(signings, Signing{PageID: id, Seq: e.Seq, Signer: e.Actor, Name: e.ActorName, Revision: e.Revision,
-				Roles: e.ActorRoles, Credentials: creds})
+				Roles: e.ActorRoles, Credentials: creds, Locale: loc, Languages: langs})
 			approvals[e.Revision] = signed{hash, e.Actor}
 			authors = nil
 		case workflow.ActionPublish, workflow.ActionScheduledPublish:
@@ -192,8 +201,42 @@ func CheckSigners(ctx context.Context, accounts Accounts, signings []Signing) *C
 		if !had {
 			return br(fmt.Sprintf("approval of revision %d is signed by %q (%s), who was not a reviewer", sg.Revision, sg.Name, sg.Signer))
 		}
+		// The language rule, by the languages the signature recorded (translations.go).
+		if err := workflow.CheckLanguage(sg.Locale, sg.Languages); err != nil {
+			return br(fmt.Sprintf("approval of revision %d, in %s, is signed by %q (%s), whose languages %v did not include it", sg.Revision, sg.Locale, sg.Name, sg.Signer, sg.Languages))
+		}
 	}
 	return nil
+}
+
+// signedLanguage reads the language rule an approval recorded: the locale and the signer's
+// languages. An approval that records a locale must be of a translation into it, with the
+// languages recorded too; an approval without one (a source page, or written before the
+// locale was recorded) passes. It returns why it does not hold ("" when it does).
+func signedLanguage(data map[string]any, r *Revision) (string, []string, string) {
+	loc, _ := data["locale"].(string)
+	if _, ok := data["locale"]; ok && loc == "" {
+		return "", nil, "the approval's locale is not a language tag"
+	}
+	if loc == "" {
+		return "", nil, ""
+	}
+	if tr := r.Content.TranslationOf; tr == nil || tr.Locale != loc {
+		return "", nil, fmt.Sprintf("the approval records the locale %s, but revision %d is no translation into it", loc, r.Number)
+	}
+	raw, ok := data["languages"].([]any)
+	if !ok {
+		return "", nil, "the approval records a locale without the signer's languages"
+	}
+	langs := make([]string, 0, len(raw))
+	for _, v := range raw {
+		l, ok := v.(string)
+		if !ok {
+			return "", nil, "the approval's languages are not language tags"
+		}
+		langs = append(langs, l)
+	}
+	return loc, langs, ""
 }
 
 // VerifyAudit verifies every page's record (VerifyPage) and its signers against the

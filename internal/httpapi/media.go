@@ -64,6 +64,9 @@ var mediaStatus = map[cms.Code]int{
 func (s *Server) writeMediaError(c *gin.Context, err error) {
 	var e *cms.Error
 	if errors.As(err, &e) {
+		if e.Code == cms.CodeUnavailable && e.RetryAfterSeconds > 0 {
+			c.Header("Retry-After", strconv.Itoa(e.RetryAfterSeconds)) // a busy image decoder
+		}
 		if status, ok := mediaStatus[e.Code]; ok {
 			body := gin.H{"type": "https://monograph.dev/problems/" + string(e.Code), "title": http.StatusText(status),
 				"status": status, "code": e.Code, "detail": e.Message}

@@ -48,7 +48,9 @@ func viewNotification(n notify.Notification) notificationView {
 		v.Email = "off"
 	}
 	if n.Mail.State != notify.MailSent {
-		v.EmailErr = n.Mail.Error
+		// A kind of failure only: every recipient sees it, and the server's address,
+		// account and answer are for its log (notify.PublicMailError).
+		v.EmailErr = notify.PublicMailError(n.Mail.Error)
 	}
 	return v
 }

@@ -13,7 +13,9 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/textproto"
 	"net/url"
 	"strconv"
 	"time"
@@ -112,23 +114,38 @@ func New(cfg Config) (*Sender, error) {
 // String names the server without its password.
 func (s *Sender) String() string { return s.redacted }
 
-// Send delivers one message; nil means the SMTP server accepted it.
+// Send delivers one message; nil means the SMTP server accepted it. A failure is a
+// *notify.MailError: its Reason (what the recipient is told) says only whether the server
+// refused or could not be reached; the error's text, for the log, names the server.
 func (s *Sender) Send(ctx context.Context, m notify.Message) error {
 	msg := gomail.NewMsg()
 	if err := msg.From(s.from); err != nil {
-		return err
+		return &notify.MailError{Reason: notify.MailNotSent, Err: fmt.Errorf("sender: %w", err)}
 	}
 	if err := msg.AddToFormat(m.ToName, m.To); err != nil {
-		return fmt.Errorf("recipient: %w", err)
+		return &notify.MailError{Reason: notify.MailBadAddress, Err: fmt.Errorf("recipient: %w", err)}
 	}
 	msg.Subject(m.Subject)
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	c, err := gomail.NewClient(s.host, s.opts...)
 	if err != nil {
-		return fmt.Errorf("smtp %s: %w", s.redacted, err)
+		return &notify.MailError{Reason: notify.MailNotSent, Err: fmt.Errorf("smtp %s: %w", s.redacted, err)}
 	}
 	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
-		return fmt.Errorf("smtp %s: %w", s.redacted, err)
+		return &notify.MailError{Reason: reason(err), Err: fmt.Errorf("smtp %s: %w", s.redacted, err)}
 	}
 	return nil
+}
+
+// reason tells a server that answered with a refusal (an SMTP reply code, at any step:
+// greeting, login, sender, recipient, data) from one that was not reached or dropped the
+// connection.
+func reason(err error) string {
+	if se, ok := errors.AsType[*gomail.SendError](err); ok && se.ErrorCode() > 0 {
+		return notify.MailRefused
+	}
+	if _, ok := errors.AsType[*textproto.Error](err); ok {
+		return notify.MailRefused
+	}
+	return notify.MailUnreachable
 }

@@ -21,13 +21,17 @@ type Limits struct {
 	// MaxBytes is the largest upload (413 beyond it).
 	MaxBytes int64
 	// MaxPixels is the largest width × height the header may declare (400
-	// image_too_large beyond it); decoding costs about 4 bytes a pixel.
+	// image_too_large beyond it).
 	MaxPixels int64
+	// MaxMemory bounds what processing one image may allocate (Cost, budget.go): an image
+	// whose header says it would take more is refused (400 image_too_large). 0: no bound.
+	MaxMemory int64
 }
 
-// DefaultLimits are 10 MiB and 40 megapixels: a 12-megapixel phone photo fits with room
-// to spare, and the decoded pixels of the largest allowed image stay under 160 MiB.
-var DefaultLimits = Limits{MaxBytes: 10 << 20, MaxPixels: 40_000_000}
+// DefaultLimits are 10 MiB, 40 megapixels and 512 MiB of processing: a 12-megapixel phone
+// photo (376 MiB by Cost) fits; a 12-megapixel PNG, whose lossless variants cost most,
+// does not (docs/media.md).
+var DefaultLimits = Limits{MaxBytes: 10 << 20, MaxPixels: 40_000_000, MaxMemory: 512 << 20}
 
 // Detect returns the image type of data from its first bytes (the magic numbers), never
 // from a name or a declared content type. Anything but JPEG, PNG and WebP — SVG, GIF, HTML,
@@ -47,8 +51,9 @@ func Detect(data []byte) (Type, error) {
 }
 
 // Header detects the type and reads the dimensions from the header alone, refusing an
-// image with more than lim.MaxPixels pixels (CodeImageTooLarge) or whose header cannot be
-// read (CodeInvalid naming "file"). Nothing beyond the header is decoded.
+// image with more than lim.MaxPixels pixels, a side longer than MaxSide or a processing
+// cost over lim.MaxMemory (CodeImageTooLarge), or whose header cannot be read (CodeInvalid
+// naming "file"). Nothing beyond the header is decoded.
 func Header(data []byte, lim Limits) (Type, image.Config, error) {
 	t, err := Detect(data)
 	if err != nil {
@@ -74,6 +79,13 @@ func Header(data []byte, lim Limits) (Type, image.Config, error) {
 		return "", image.Config{}, &cms.Error{Code: CodeImageTooLarge,
 			Message: fmt.Sprintf("the image is %d×%d pixels, more than the %d megapixels allowed", cfg.Width, cfg.Height, lim.MaxPixels/1_000_000),
 			Fields:  []cms.FieldError{{Field: "file", Message: "too many pixels"}}}
+	}
+	o := 1
+	if t == JPEG {
+		o = jpegOrientation(data)
+	}
+	if err := checkCost(t, cfg, o, lim); err != nil {
+		return "", image.Config{}, err
 	}
 	return t, cfg, nil
 }

@@ -2,11 +2,14 @@ package media_test
 
 import (
 	"bytes"
+	"image"
 	"image/jpeg"
 	"image/png"
 	"runtime"
+	"runtime/metrics"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/media"
@@ -219,5 +222,116 @@ func TestOrientationAppliedBeforeStripping(t *testing.T) {
 	plain, err := media.Process(mediatest.JPEGWithOrientation(60, 40, 1), media.DefaultLimits)
 	if err != nil || plain.Width != 60 {
 		t.Fatalf("orientation 1: %dx%d %v", plain.Width, plain.Height, err)
+	}
+}
+
+// A tall narrow image is small on disk and in pixels but costs the scaler 32 bytes per
+// (variant column × source row), and WebP cannot encode a side over 16,383 pixels: it is
+// refused from the header, naming the file, with almost nothing allocated.
+func TestTallImageRefusedFromTheHeader(t *testing.T) {
+	tall := mediatest.PNG(image.NewGray(image.Rect(0, 0, 330, 17000)))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := media.Process(tall, media.DefaultLimits)
+	runtime.ReadMemStats(&after)
+	wantCode(t, err, media.CodeImageTooLarge, "a 330×17,000 greyscale PNG")
+	if e := err.(*cms.Error); len(e.Fields) != 1 || e.Fields[0].Field != "file" {
+		t.Fatalf("the refusal does not name the file: %+v", e.Fields)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+		t.Fatalf("refusing the tall image allocated %d bytes", alloc)
+	}
+	// Within the side limit, the budget decides: the scaler's temporary of a tall image
+	// counts, not only its pixels.
+	narrow := mediatest.PNG(image.NewGray(image.Rect(0, 0, 330, 16000)))
+	_, err = media.Process(narrow, media.Limits{MaxBytes: 1 << 20, MaxPixels: 40_000_000, MaxMemory: 64 << 20})
+	wantCode(t, err, media.CodeImageTooLarge, "a 330×16,000 PNG over a 64 MiB budget")
+}
+
+// peakDuring runs f and returns how far the live heap rose above where it was at the start,
+// sampled every 100 µs, and the bytes allocated in all.
+func peakDuring(f func()) (peak, total uint64) {
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(sample)
+	base := sample[0].Value.Uint64()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	stop, done := make(chan struct{}), make(chan uint64)
+	go func() {
+		var top uint64
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		for {
+			metrics.Read(s)
+			top = max(top, s[0].Value.Uint64())
+			select {
+			case <-stop:
+				done <- top
+				return
+			case <-time.After(100 * time.Microsecond):
+			}
+		}
+	}()
+	f()
+	close(stop)
+	top := <-done
+	runtime.ReadMemStats(&after)
+	return max(top, base) - base, after.TotalAlloc - before.TotalAlloc
+}
+
+// noise is a w×h picture of pseudo-random pixels: what costs an encoder most.
+func noise(w, h int) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	x := uint32(1)
+	for i := range img.Pix {
+		x = x*1664525 + 1013904223
+		img.Pix[i] = uint8(x >> 24)
+	}
+	return img
+}
+
+// Cost is an upper bound of the memory Process holds, for the colour models and shapes that
+// make it expensive: greyscale and 16-bit PNGs, a turned JPEG, a WebP upload, a tall image,
+// and noise, which costs the WebP encoder most.
+func TestCostBoundsPeakMemory(t *testing.T) {
+	if _, err := media.Process(mediatest.WebP(mediatest.Picture(400, 300, 1)), media.DefaultLimits); err != nil {
+		t.Fatal(err) // the first WebP encode compiles the WebAssembly module: not an upload's cost
+	}
+	gray16 := image.NewGray16(image.Rect(0, 0, 700, 500))
+	for i := range gray16.Pix {
+		gray16.Pix[i] = uint8(i * 7)
+	}
+	rgba64 := image.NewNRGBA64(image.Rect(0, 0, 900, 600))
+	for i := range rgba64.Pix {
+		rgba64.Pix[i] = uint8(i * 13)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+		o    int
+	}{
+		{"tall greyscale png", mediatest.PNG(image.NewGray(image.Rect(0, 0, 330, 4000))), 1},
+		{"16-bit grey png", mediatest.PNG(gray16), 1},
+		{"16-bit rgba png", mediatest.PNG(rgba64), 1},
+		{"noise png", mediatest.PNG(noise(1000, 700)), 1},
+		{"turned jpeg", mediatest.JPEGWithOrientation(1300, 900, 6), 6},
+		{"noise jpeg", mediatest.JPEG(noise(1600, 1200)), 1},
+		{"webp", mediatest.WebP(mediatest.Picture(900, 600, 4)), 1},
+	} {
+		typ, cfg, err := media.Header(tc.data, media.DefaultLimits)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var perr error
+		peak, total := peakDuring(func() { _, perr = media.Process(tc.data, media.DefaultLimits) })
+		if perr != nil {
+			t.Fatalf("%s: %v", tc.name, perr)
+		}
+		bound := media.Cost(typ, cfg, tc.o)
+		t.Logf("%s %dx%d: peak %.1f MiB (allocated %.1f MiB), cost bound %.1f MiB", tc.name, cfg.Width, cfg.Height,
+			float64(peak)/(1<<20), float64(total)/(1<<20), float64(bound)/(1<<20))
+		if int64(peak) > bound {
+			t.Errorf("%s: processing held %d bytes, more than its cost bound %d", tc.name, peak, bound)
+		}
 	}
 }

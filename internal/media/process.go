@@ -2,6 +2,7 @@ package media
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"strconv"
+	"sync/atomic"
 
 	gowebp "github.com/gen2brain/webp"
 	"golang.org/x/image/draw"
@@ -47,9 +49,44 @@ func (p Processed) FileList() []File {
 }
 
 // decodeSlots lets one image be decoded at a time in this process: decoding and scaling
-// hold the whole bitmap (up to 4 bytes a pixel), so concurrency would multiply the peak
-// memory rather than the throughput on a small server.
+// hold the whole bitmap and the scaler's temporary (budget.go), so concurrency would
+// multiply the peak memory rather than the throughput on a small server.
 var decodeSlots = make(chan struct{}, 1)
+
+// MaxWaiting is how many uploads may wait for the decode slot: each holds its upload in
+// memory (up to Limits.MaxBytes) while it waits, so beyond this the server answers 503 with
+// Retry-After instead of queueing without end.
+const MaxWaiting = 4
+
+// queued counts the uploads holding or waiting for the decode slot.
+var queued atomic.Int32
+
+// retryAfterSeconds is the Retry-After of a busy answer: about what one large upload takes.
+const retryAfterSeconds = 3
+
+// acquireDecodeSlot waits for the decode slot, refusing at once when MaxWaiting uploads are
+// waiting already (cms.CodeUnavailable) and giving up when ctx ends.
+func acquireDecodeSlot(ctx context.Context) (release func(), err error) {
+	if queued.Add(1) > 1+MaxWaiting {
+		queued.Add(-1)
+		return nil, &cms.Error{Code: cms.CodeUnavailable, RetryAfterSeconds: retryAfterSeconds,
+			Message: "the server is processing other images; try again in a few seconds"}
+	}
+	select {
+	case decodeSlots <- struct{}{}:
+		return func() { <-decodeSlots; queued.Add(-1) }, nil
+	case <-ctx.Done():
+		queued.Add(-1)
+		return nil, abandoned(ctx)
+	}
+}
+
+// abandoned is the answer for an upload whose request ended (the client went away, or the
+// server's time for a request ran out) before its image was processed.
+func abandoned(ctx context.Context) error {
+	return &cms.Error{Code: cms.CodeUnavailable, RetryAfterSeconds: retryAfterSeconds,
+		Message: "the upload ended before its image was processed", Err: context.Cause(ctx)}
+}
 
 // SHA256Hex returns the lowercase hex sha256 of data.
 func SHA256Hex(data []byte) string {
@@ -63,6 +100,13 @@ func SHA256Hex(data []byte) string {
 // original re-encoded from its pixels — which drops every EXIF, GPS, XMP, ICC and comment
 // block, since only pixels are carried over — and the responsive variants in WebP.
 func Process(data []byte, lim Limits) (Processed, error) {
+	return ProcessContext(context.Background(), data, lim)
+}
+
+// ProcessContext is Process for a request: it waits for the decode slot only while ctx
+// lasts and with at most MaxWaiting others (cms.CodeUnavailable, with a Retry-After), and
+// stops between steps once ctx has ended.
+func ProcessContext(ctx context.Context, data []byte, lim Limits) (Processed, error) {
 	if int64(len(data)) > lim.MaxBytes {
 		return Processed{}, TooLarge(lim.MaxBytes)
 	}
@@ -70,8 +114,12 @@ func Process(data []byte, lim Limits) (Processed, error) {
 	if err != nil {
 		return Processed{}, err
 	}
-	decodeSlots <- struct{}{}
-	defer func() { <-decodeSlots }()
+	// Header has refused what would cost more than lim.MaxMemory (budget.go).
+	release, err := acquireDecodeSlot(ctx)
+	if err != nil {
+		return Processed{}, err
+	}
+	defer release()
 	img, err := decode(t, data)
 	if err != nil {
 		return Processed{}, damaged(err)
@@ -82,6 +130,9 @@ func Process(data []byte, lim Limits) (Processed, error) {
 	if t == JPEG {
 		img = orient(img, jpegOrientation(data)) // before the EXIF block is dropped (orientation.go)
 		cfg.Width, cfg.Height = img.Bounds().Dx(), img.Bounds().Dy()
+	}
+	if ctx.Err() != nil {
+		return Processed{}, abandoned(ctx)
 	}
 	p := Processed{SHA256: SHA256Hex(data), Type: t, Width: cfg.Width, Height: cfg.Height, Bytes: int64(len(data))}
 	orig, err := encodeOriginal(t, img)
@@ -98,6 +149,9 @@ func Process(data []byte, lim Limits) (Processed, error) {
 		if w >= cfg.Width {
 			continue
 		}
+		if ctx.Err() != nil {
+			return Processed{}, abandoned(ctx) // no one is waiting for the rest
+		}
 		h := max(1, int((int64(cfg.Height)*int64(w)+int64(cfg.Width)/2)/int64(cfg.Width)))
 		dst := image.NewNRGBA(image.Rect(0, 0, w, h))
 		draw.CatmullRom.Scale(dst, dst.Rect, src, src.Bounds(), draw.Src, nil)
@@ -109,6 +163,40 @@ func Process(data []byte, lim Limits) (Processed, error) {
 		src = dst
 	}
 	return p, nil
+}
+
+// Verify checks that data is a whole image as Process accepts one — its type from its
+// bytes, its header within lim, every pixel decodable — without making anything. An import
+// uses it on files processed elsewhere: an edited export whose hashes were made to match
+// must still not store bytes that are not an image.
+func Verify(data []byte, lim Limits) (Type, image.Config, error) {
+	if int64(len(data)) > lim.MaxBytes {
+		return "", image.Config{}, TooLarge(lim.MaxBytes)
+	}
+	t, cfg, err := Header(data, lim)
+	if err != nil {
+		return "", image.Config{}, err
+	}
+	release, err := acquireDecodeSlot(context.Background())
+	if err != nil {
+		return "", image.Config{}, err
+	}
+	defer release()
+	img, err := decode(t, data)
+	if err != nil {
+		return "", image.Config{}, damaged(err)
+	}
+	if b := img.Bounds(); b.Dx() != cfg.Width || b.Dy() != cfg.Height {
+		return "", image.Config{}, damaged(fmt.Errorf("decoded %v, header said %dx%d", b, cfg.Width, cfg.Height))
+	}
+	return t, cfg, nil
+}
+
+// cannotProcess is the 400 answer for an image that passed every check and still could not
+// be encoded: the upload's fault as far as anyone can tell, and never a 500.
+func cannotProcess(err error) error {
+	return &cms.Error{Code: cms.CodeInvalid, Message: "the image cannot be processed; save it again in an image editor or make it smaller",
+		Fields: []cms.FieldError{{Field: "file", Message: "cannot be processed"}}, Err: err}
 }
 
 // TooLarge is the 413 answer for an upload over limit bytes.
@@ -149,7 +237,7 @@ func encodeOriginal(t Type, img image.Image) ([]byte, error) {
 		err = gowebp.Encode(&buf, img, gowebp.Options{Quality: 90})
 	}
 	if err != nil {
-		return nil, fmt.Errorf("media: encode original: %w", err)
+		return nil, cannotProcess(fmt.Errorf("media: encode original: %w", err))
 	}
 	return buf.Bytes(), nil
 }
@@ -164,7 +252,7 @@ func encodeVariant(t Type, img image.Image) ([]byte, error) {
 		opts = gowebp.Options{Lossless: true, Method: 4}
 	}
 	if err := gowebp.Encode(&buf, img, opts); err != nil {
-		return nil, fmt.Errorf("media: encode variant: %w", err)
+		return nil, cannotProcess(fmt.Errorf("media: encode variant: %w", err))
 	}
 	return buf.Bytes(), nil
 }

@@ -16,6 +16,20 @@ const (
 	UsageLive    = "live"
 )
 
+// ReservationTTL is how long a save's reservation of its assets counts for a page that
+// does not exist yet: a page being created reserves its images before it is stored, and a
+// deletion must respect that; a reservation left by a create that failed (or a crash) stops
+// keeping the asset after this long. Saves take milliseconds.
+const ReservationTTL = 10 * time.Minute
+
+// Ref names an asset a page uses: its id and, once the page records it, the sha256 of the
+// asset's upload. Use counts by either, so a page imported with an image that the library
+// holds under another id (the same bytes are one asset) still keeps that image.
+type Ref struct {
+	ID     string
+	SHA256 string
+}
+
 // Usage says that a page uses an asset in its working copy or live revision.
 type Usage struct {
 	PageID string `json:"pageId"`
@@ -50,18 +64,21 @@ type Store interface {
 	ListAssets(ctx context.Context, f ListFilter) ([]Asset, error)
 	// UpdateAssetMeta replaces an asset's metadata and returns it; cms.CodeNotFound.
 	UpdateAssetMeta(ctx context.Context, id string, m Meta, at time.Time) (Asset, error)
-	// DeleteAsset removes an asset and the files no other asset shares, unless a page that
-	// exists uses it (CodeAssetInUse, nothing changed); cms.CodeNotFound.
-	DeleteAsset(ctx context.Context, id string) error
+	// DeleteAsset removes an asset and the files no other asset shares, unless a page uses
+	// it by id or by sha256 — a page that exists, or one being created whose reservation
+	// was made after now-ReservationTTL (CodeAssetInUse, nothing changed); cms.CodeNotFound.
+	// Removing the files is serialised with PutAsset, so a file another asset is being
+	// stored with is never removed from under it.
+	DeleteAsset(ctx context.Context, id string, now time.Time) error
 	// ReadFile returns the stored bytes of an asset's file (by the asset's sha256 and the
 	// file's name); cms.CodeNotFound. The bytes are not checked: the caller does.
 	ReadFile(ctx context.Context, sha, name string) (File, []byte, error)
 	// SetMediaUsage replaces the assets a page uses in one kind (UsageWorking, UsageLive).
-	SetMediaUsage(ctx context.Context, pageID, kind string, assetIDs []string) error
+	SetMediaUsage(ctx context.Context, pageID, kind string, refs []Ref, at time.Time) error
 	// AddMediaUsage adds to them, leaving what is recorded (a save reserves the assets it
 	// is about to reference before checking they exist, so a concurrent delete either
-	// sees the reservation or makes the check fail).
-	AddMediaUsage(ctx context.Context, pageID, kind string, assetIDs []string) error
+	// sees the reservation or makes the check fail); at is when, for ReservationTTL.
+	AddMediaUsage(ctx context.Context, pageID, kind string, refs []Ref, at time.Time) error
 	// MediaUsage returns who uses each of these assets.
 	MediaUsage(ctx context.Context, assetIDs []string) (map[string][]Usage, error)
 }

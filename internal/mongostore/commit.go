@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -65,16 +66,78 @@ func (s *Store) Commit(ctx context.Context, c *editorial.Change) error {
 	return err
 }
 
-// CommitAll commits the changes one at a time, in order, stopping at the first that fails:
-// each is atomic, the batch is not (a transaction holding a whole import would outgrow
-// MongoDB's limits on a transaction's size and time).
+// CommitAll commits the changes in order. On a replica set, a batch of workflow changes
+// without new text (a publication and the translations it makes outdated: no revisions, a
+// few pages) is one transaction, all or nothing, so a crash cannot keep the publication and
+// lose a translation's flag and webhook. Any other batch (an import, with whole histories)
+// is committed one change at a time, stopping at the first that fails: each is atomic, the
+// batch is not (a transaction holding a whole import would outgrow MongoDB's limits on a
+// transaction's size and time); so is every batch on a standalone server, which has no
+// transactions (the service's translations sweep sets a flag a crash left unset).
 func (s *Store) CommitAll(ctx context.Context, cs []*editorial.Change) (int, error) {
+	if s.transactions && len(cs) > 1 && len(cs) <= maxTxChanges && !slices.ContainsFunc(cs, func(c *editorial.Change) bool { return len(c.Revisions) > 0 }) {
+		if err := s.commitAllInTransaction(ctx, cs); err != nil {
+			return 0, err
+		}
+		return len(cs), nil
+	}
 	for i, c := range cs {
 		if err := s.Commit(ctx, c); err != nil {
 			return i, err
 		}
 	}
 	return len(cs), nil
+}
+
+// maxTxChanges bounds the batch CommitAll commits in one transaction.
+const maxTxChanges = 100
+
+// commitAllInTransaction is commitInTransaction for several changes: one transaction.
+func (s *Store) commitAllInTransaction(ctx context.Context, cs []*editorial.Change) error {
+	events := false
+	for _, c := range cs {
+		for i := range c.Events {
+			c.Events[i].LogIndex = nil // given by the sequencer (tlog.go)
+		}
+		events = events || len(c.Events) > 0
+	}
+	sess, err := s.client.StartSession()
+	if err != nil {
+		return translate(err, "session")
+	}
+	defer sess.EndSession(context.WithoutCancel(ctx))
+	var current *editorial.Change
+	_, err = sess.WithTransaction(ctx, func(ctx context.Context) (any, error) {
+		for _, c := range cs {
+			current = c
+			if _, err := s.insertRevisions(ctx, c, false); err != nil {
+				return nil, err
+			}
+			if err := s.takeChangeSeq(ctx, c); err != nil {
+				return nil, err
+			}
+			if err := s.writePage(ctx, c, cms.NewID(), false); err != nil {
+				return nil, err
+			}
+			if err := s.copyEvents(ctx, c.Events, false); err != nil {
+				return nil, err
+			}
+			if err := s.copyOutbox(ctx, c.Outbox, false); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	}, transactionOptions)
+	switch {
+	case errors.Is(err, errPageDuplicate):
+		return s.createConflict(ctx, current.Page)
+	case err != nil:
+		return translate(err, "page changes")
+	}
+	if events {
+		s.wakeLog()
+	}
+	return nil
 }
 
 func (s *Store) commitStandalone(ctx context.Context, c *editorial.Change) error {

@@ -64,7 +64,7 @@ var indexes = []indexSpec{
 	// Notifications (notifications.go): a user's list and unread count, mail due.
 	notificationIndexes[0], notificationIndexes[1], notificationIndexes[2], notificationIndexes[3],
 	// The image library (media.go).
-	mediaIndexes[0], mediaIndexes[1], mediaIndexes[2], mediaIndexes[3], mediaIndexes[4],
+	mediaIndexes[0], mediaIndexes[1], mediaIndexes[2], mediaIndexes[3], mediaIndexes[4], mediaIndexes[5],
 	// Translations (translations.go): a source's translations, the locale and outdated filters.
 	translationIndexes[0], translationIndexes[1],
 }
@@ -94,7 +94,8 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 			return fmt.Errorf("%s.%s: %w", ix.coll, ix.name, translate(err, "index"))
 		}
 	}
-	return nil
+	// A partial unique index, which indexSpec does not describe (translations.go).
+	return s.ensureTranslationUnique(ctx)
 }
 
 // indexNames returns the names of a collection's indexes (none for a collection that does

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -37,7 +39,15 @@ var mediaIndexes = []indexSpec{
 	{collMedia, "file_shas", keys("fileShas", 1), false},
 	{collMediaUsage, "asset", keys("assetId", 1), false},
 	{collMediaUsage, "page_kind", keys("pageId", 1, "kind", 1), false},
+	{collMediaUsage, "sha256", keys("sha256", 1), false},
 }
+
+// mediaFilesMu serialises, in this process, what decides a GridFS file's fate: PutAsset
+// (upload or find the files, insert the asset, re-upload any file removed meanwhile) and
+// the removal of unreferenced files (count, then delete), so a deletion never removes a
+// file that a concurrent PutAsset of another asset with the same bytes relies on. Across
+// processes, PutAsset's check after its insert narrows the window (docs/media.md).
+var mediaFilesMu sync.Mutex
 
 // mediaDoc is an asset as stored: the searchable and indexed fields beside the asset's
 // JSON (its one definition, media.Asset).
@@ -78,6 +88,8 @@ func (s *Store) mediaFS() *mongo.GridFSBucket {
 // PutAsset uploads the files not stored yet, then inserts the asset document; when that
 // is refused (a duplicate), the files this call uploaded that no asset names are deleted.
 func (s *Store) PutAsset(ctx context.Context, a media.Asset, files []media.Rendition) error {
+	mediaFilesMu.Lock()
+	defer mediaFilesMu.Unlock()
 	fs := s.mediaFS()
 	var uploaded []string
 	for _, f := range files {
@@ -86,7 +98,7 @@ func (s *Store) PutAsset(ctx context.Context, a media.Asset, files []media.Rendi
 			continue // the same bytes are stored already
 		}
 		if err != nil {
-			s.removeUnreferencedFiles(ctx, uploaded)
+			s.removeUnreferencedFilesLocked(ctx, uploaded)
 			return translate(err, "image file")
 		}
 		uploaded = append(uploaded, f.SHA256)
@@ -96,14 +108,34 @@ func (s *Store) PutAsset(ctx context.Context, a media.Asset, files []media.Rendi
 		_, err = s.coll(collMedia).InsertOne(ctx, d)
 	}
 	if err != nil {
-		s.removeUnreferencedFiles(ctx, uploaded)
+		s.removeUnreferencedFilesLocked(ctx, uploaded)
 		return translate(err, "asset")
+	}
+	// A file found stored above may have been removed by another process's deletion
+	// before the insert made it referenced: store it again.
+	for _, f := range files {
+		n, err := s.db.Collection(mediaBucket+".files").CountDocuments(ctx, bson.D{{Key: "_id", Value: f.SHA256}})
+		if err != nil {
+			return translate(err, "image file")
+		}
+		if n == 0 {
+			if err := fs.UploadFromStreamWithID(ctx, f.SHA256, f.Name, bytes.NewReader(f.Data)); err != nil && !isDuplicate(err) {
+				return translate(err, "image file")
+			}
+		}
 	}
 	return nil
 }
 
 // removeUnreferencedFiles deletes the GridFS files among shas that no asset names.
 func (s *Store) removeUnreferencedFiles(ctx context.Context, shas []string) {
+	mediaFilesMu.Lock()
+	defer mediaFilesMu.Unlock()
+	s.removeUnreferencedFilesLocked(ctx, shas)
+}
+
+// removeUnreferencedFilesLocked is removeUnreferencedFiles for a caller holding mediaFilesMu.
+func (s *Store) removeUnreferencedFilesLocked(ctx context.Context, shas []string) {
 	for _, sha := range shas {
 		n, err := s.coll(collMedia).CountDocuments(ctx, bson.D{{Key: "fileShas", Value: sha}})
 		if err != nil {
@@ -200,23 +232,52 @@ func (s *Store) UpdateAssetMeta(ctx context.Context, id string, m media.Meta, at
 	return a, nil
 }
 
-// DeleteAsset implements media.Store. Without a multi-document transaction the check for
-// use and the deletion are two steps; a save reserves its assets before checking that
-// they exist, so the window is a save that starts between the two, which then finds the
-// asset gone and is refused (docs/media.md).
-func (s *Store) DeleteAsset(ctx context.Context, id string) error {
-	cur, err := s.coll(collMediaUsage).Find(ctx, bson.D{{Key: "assetId", Value: id}})
+// DeleteAsset implements media.Store. Without a multi-document transaction it checks for
+// use, deletes, and checks again: a save reserves its assets before checking that they
+// exist, so of a save and a deletion that overlap, at least one sees the other's write.
+// When the second check finds a use that appeared meanwhile, the asset is put back and the
+// deletion refused, so no page is left naming an image that is gone (docs/media.md).
+func (s *Store) DeleteAsset(ctx context.Context, id string, now time.Time) error {
+	a, err := s.AssetByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.checkUnused(ctx, a, now); err != nil {
+		return err
+	}
+	var d mediaDoc
+	if err := s.coll(collMedia).FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return translate(err, "asset")
+	}
+	if err := s.checkUnused(ctx, a, now); err != nil {
+		if _, ierr := s.coll(collMedia).InsertOne(ctx, d); ierr != nil {
+			s.log.Error("media: could not put back an asset a page started using during its deletion", "asset", id, "error", ierr)
+		}
+		return err
+	}
+	s.removeUnreferencedFiles(ctx, d.FileShas)
+	return nil
+}
+
+// checkUnused returns media.CodeAssetInUse while a page uses a, by id or by sha256: a page
+// that exists, or a recent reservation whether or not its page exists yet.
+func (s *Store) checkUnused(ctx context.Context, a media.Asset, now time.Time) error {
+	cur, err := s.coll(collMediaUsage).Find(ctx, bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "assetId", Value: a.ID}}, bson.D{{Key: "sha256", Value: a.SHA256}},
+	}}})
 	uses, err := all[usageDoc](ctx, cur, err, "media usage")
 	if err != nil {
 		return err
 	}
 	var pageIDs []string
+	var n int64
 	for _, u := range uses {
 		pageIDs = append(pageIDs, u.PageID)
+		if u.ReservedAt.After(now.Add(-media.ReservationTTL)) {
+			n++
+		}
 	}
-	// Only pages that exist count: a reservation by a page whose creation failed is void.
-	var n int64
-	if len(pageIDs) > 0 {
+	if n == 0 && len(pageIDs) > 0 {
 		if n, err = s.coll(collPages).CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: pageIDs}}}}); err != nil {
 			return translate(err, "media usage")
 		}
@@ -224,11 +285,6 @@ func (s *Store) DeleteAsset(ctx context.Context, id string) error {
 	if n > 0 {
 		return cms.Errorf(media.CodeAssetInUse, "the image is used by %d page revision(s); remove it from them first", n)
 	}
-	var d mediaDoc
-	if err := s.coll(collMedia).FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return translate(err, "asset")
-	}
-	s.removeUnreferencedFiles(ctx, d.FileShas)
 	return nil
 }
 
@@ -257,24 +313,37 @@ type usageDoc struct {
 	PageID  string `bson:"pageId"`
 	Kind    string `bson:"kind"`
 	AssetID string `bson:"assetId"`
+	// SHA256 is the asset's as the page records it ("" for a reservation before the page
+	// knows it); ReservedAt when it was last recorded (media.ReservationTTL).
+	SHA256     string    `bson:"sha256,omitempty"`
+	ReservedAt time.Time `bson:"reservedAt"`
 }
 
 // SetMediaUsage implements media.Store: the new rows are added before the old ones are
 // removed, so an asset still used is never without its row in between.
-func (s *Store) SetMediaUsage(ctx context.Context, pageID, kind string, assetIDs []string) error {
-	if err := s.AddMediaUsage(ctx, pageID, kind, assetIDs); err != nil {
+func (s *Store) SetMediaUsage(ctx context.Context, pageID, kind string, refs []media.Ref, at time.Time) error {
+	if err := s.AddMediaUsage(ctx, pageID, kind, refs, at); err != nil {
 		return err
 	}
+	ids := []string{}
+	for _, r := range refs {
+		ids = append(ids, r.ID)
+	}
 	_, err := s.coll(collMediaUsage).DeleteMany(ctx, bson.D{{Key: "pageId", Value: pageID}, {Key: "kind", Value: kind},
-		{Key: "assetId", Value: bson.D{{Key: "$nin", Value: append([]string{}, assetIDs...)}}}})
+		{Key: "assetId", Value: bson.D{{Key: "$nin", Value: ids}}}})
 	return translate(err, "media usage")
 }
 
-// AddMediaUsage implements media.Store.
-func (s *Store) AddMediaUsage(ctx context.Context, pageID, kind string, assetIDs []string) error {
-	for _, id := range assetIDs {
-		u := usageDoc{ID: pageID + "/" + kind + "/" + id, PageID: pageID, Kind: kind, AssetID: id}
-		_, err := s.coll(collMediaUsage).ReplaceOne(ctx, bson.D{{Key: "_id", Value: u.ID}}, u, options.Replace().SetUpsert(true))
+// AddMediaUsage implements media.Store. A use recorded again is refreshed: its reservation
+// time, and its sha256 once the page knows it.
+func (s *Store) AddMediaUsage(ctx context.Context, pageID, kind string, refs []media.Ref, at time.Time) error {
+	for _, r := range refs {
+		set := bson.D{{Key: "pageId", Value: pageID}, {Key: "kind", Value: kind}, {Key: "assetId", Value: r.ID}, {Key: "reservedAt", Value: at.UTC()}}
+		if r.SHA256 != "" {
+			set = append(set, bson.E{Key: "sha256", Value: r.SHA256})
+		}
+		_, err := s.coll(collMediaUsage).UpdateOne(ctx, bson.D{{Key: "_id", Value: pageID + "/" + kind + "/" + r.ID}},
+			bson.D{{Key: "$set", Value: set}}, options.UpdateOne().SetUpsert(true))
 		if err != nil && !isDuplicate(err) {
 			return translate(err, "media usage")
 		}
@@ -288,14 +357,34 @@ func (s *Store) MediaUsage(ctx context.Context, assetIDs []string) (map[string][
 	if len(assetIDs) == 0 {
 		return out, nil
 	}
-	cur, err := s.coll(collMediaUsage).Find(ctx, bson.D{{Key: "assetId", Value: bson.D{{Key: "$in", Value: assetIDs}}}},
-		options.Find().SetSort(bson.D{{Key: "assetId", Value: 1}, {Key: "pageId", Value: 1}, {Key: "kind", Value: 1}}))
+	// A use names the asset by id, or by its sha256 (a page imported with the same bytes
+	// under another id).
+	assets, err := s.AssetsByID(ctx, assetIDs)
+	if err != nil {
+		return nil, err
+	}
+	bySHA, shas := map[string]string{}, []string{}
+	for _, a := range assets {
+		bySHA[a.SHA256] = a.ID
+		shas = append(shas, a.SHA256)
+	}
+	cur, err := s.coll(collMediaUsage).Find(ctx, bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "assetId", Value: bson.D{{Key: "$in", Value: assetIDs}}}},
+		bson.D{{Key: "sha256", Value: bson.D{{Key: "$in", Value: shas}}}},
+	}}}, options.Find().SetSort(bson.D{{Key: "pageId", Value: 1}, {Key: "kind", Value: 1}}))
 	docs, err := all[usageDoc](ctx, cur, err, "media usage")
 	if err != nil {
 		return nil, err
 	}
+	seen := map[[3]string]bool{}
 	for _, d := range docs {
-		out[d.AssetID] = append(out[d.AssetID], media.Usage{PageID: d.PageID, Kind: d.Kind})
+		for _, id := range []string{d.AssetID, bySHA[d.SHA256]} {
+			if id == "" || !slices.Contains(assetIDs, id) || seen[[3]string{id, d.PageID, d.Kind}] {
+				continue
+			}
+			seen[[3]string{id, d.PageID, d.Kind}] = true
+			out[id] = append(out[id], media.Usage{PageID: d.PageID, Kind: d.Kind})
+		}
 	}
 	return out, nil
 }

@@ -23,6 +23,7 @@ const (
 	actionTranslationOutdated = "translation_outdated"
 	actionSave                = "save"
 	actionCreate              = "create"
+	actionRebase              = "rebase" // a translation's save onto another source revision
 )
 
 // kindOf returns the kind of notification an event makes, if any.
@@ -76,11 +77,12 @@ func (c chain) lastIndex(actions ...string) int {
 	return -1
 }
 
-// authorsSince returns the actors of the saves and creates after index i (all when -1).
+// authorsSince returns the authors of the revisions written after index i (all when -1):
+// the actors of creates, saves and rebases, as the queues count them.
 func (c chain) authorsSince(i int) []string {
 	var out []string
 	for _, e := range c[i+1:] {
-		if (e.Action == actionSave || e.Action == actionCreate) && !slices.Contains(out, e.Actor) {
+		if slices.Contains(authoringActions, e.Action) && !slices.Contains(out, e.Actor) {
 			out = append(out, e.Actor)
 		}
 	}

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -23,6 +24,49 @@ type Mailer interface {
 	Send(ctx context.Context, m Message) error
 }
 
+// What a notification says of a failed e-mail: a kind of failure, never the server's
+// address, account or answer (every recipient sees it; the log has the details).
+const (
+	MailRefused     = "the mail server refused the message"
+	MailUnreachable = "the mail server could not be reached"
+	MailBadAddress  = "the account's e-mail address was not accepted"
+	MailNoAccount   = "the account is disabled or gone: no e-mail"
+	MailNotSent     = "the message could not be sent"
+	MailTurnedOff   = "e-mail was turned off before this message was sent"
+)
+
+// MailError is a Mailer's failure: Reason is one of the sentences above, for the
+// recipient; Err the whole story, for the log.
+type MailError struct {
+	Reason string
+	Err    error
+}
+
+func (e *MailError) Error() string { return e.Err.Error() }
+func (e *MailError) Unwrap() error { return e.Err }
+
+// mailReason is what the recipient is told of err.
+func mailReason(err error) string {
+	if me, ok := errors.AsType[*MailError](err); ok {
+		return me.Reason
+	}
+	if errNoAddress(err) {
+		return MailNoAccount
+	}
+	return MailNotSent
+}
+
+// PublicMailError returns a stored mail error as recipients may see it: one of the
+// sentences above as it is, anything else (a record written by an older release, which
+// kept the server's words) as the generic MailNotSent.
+func PublicMailError(stored string) string {
+	switch stored {
+	case "", MailRefused, MailUnreachable, MailBadAddress, MailNoAccount, MailNotSent, MailTurnedOff:
+		return stored
+	}
+	return MailNotSent
+}
+
 // mailBatch bounds the e-mails one pass sends.
 const mailBatch = 50
 
@@ -31,8 +75,10 @@ const mailTimeout = 2 * time.Minute
 
 // SendDue sends the pending e-mails that are due and returns how many the server accepted.
 // Each try is claimed first (ClaimMail), so two processes never send the same try; a
-// failure is retried with a doubling delay and, after the last try, marked failed with
-// its error, which the notification shows: nothing is ever reported sent that was not.
+// failure is retried with a doubling delay and, after the last try, marked failed. The
+// notification shows the kind of failure (mailReason), the log the whole error: nothing is
+// ever reported sent that was not. A crash after the server accepted a message and before
+// SetMail means it is sent again once the claim lapses: delivery is at least once.
 func (s *Service) SendDue(ctx context.Context) (int, error) {
 	if s.mailer == nil {
 		return 0, nil
@@ -60,13 +106,13 @@ func (s *Service) SendDue(ctx context.Context) (int, error) {
 			m.State, m.SentAt = MailSent, &at
 			sent++
 		case errNoAddress(err):
-			m.State, m.Error = MailFailed, err.Error()
+			m.State, m.Error = MailFailed, mailReason(err)
 		case attempts >= s.cfg.MailAttempts:
-			m.State, m.Error = MailFailed, err.Error()
+			m.State, m.Error = MailFailed, mailReason(err)
 			s.log.Warn("notification e-mail failed for good", "notification", n.ID, "attempts", attempts, "error", err)
 		default:
 			next := s.clock.Now().Add(s.retryDelay(attempts))
-			m.NextAt, m.Error = &next, err.Error()
+			m.NextAt, m.Error = &next, mailReason(err)
 			s.log.Info("notification e-mail will be retried", "notification", n.ID, "attempts", attempts, "error", err)
 		}
 		if err := s.store.SetMail(ctx, n.ID, m); err != nil {
@@ -74,6 +120,43 @@ func (s *Service) SendDue(ctx context.Context) (int, error) {
 		}
 	}
 	return sent, nil
+}
+
+// SettleMailTurnedOff runs when e-mail is off (no SMTP server configured): e-mails still
+// pending from a run that had one will never be sent by this one, so they are marked off
+// with MailTurnedOff, rather than shown pending for ever. Each is claimed first, so a
+// process that does send (configured differently) keeps the ones it is trying. It returns
+// how many it marked.
+func (s *Service) SettleMailTurnedOff(ctx context.Context) (int, error) {
+	if s.mailer != nil {
+		return 0, nil
+	}
+	// Pending mails due at any time, retries scheduled far ahead included.
+	farAhead := s.clock.Now().AddDate(100, 0, 0)
+	marked := 0
+	for {
+		due, err := s.store.MailDue(ctx, farAhead, mailBatch)
+		if err != nil || len(due) == 0 {
+			return marked, err
+		}
+		before := marked
+		for _, n := range due {
+			won, err := s.store.ClaimMail(ctx, n.ID, n.Mail.Attempts, s.clock.Now().Add(mailTimeout))
+			if err != nil {
+				return marked, err
+			}
+			if !won {
+				continue
+			}
+			if err := s.store.SetMail(ctx, n.ID, Mail{State: MailNone, Attempts: n.Mail.Attempts, Error: MailTurnedOff}); err != nil {
+				return marked, err
+			}
+			marked++
+		}
+		if marked == before {
+			return marked, nil // the rest are another process's to settle
+		}
+	}
 }
 
 // retryDelay doubles from MailRetryBase, at most an hour.
@@ -96,7 +179,7 @@ func errNoAddress(err error) bool { _, ok := err.(noAddressError); return ok }
 func (s *Service) sendOne(ctx context.Context, n Notification) error {
 	u, err := s.users.UserByID(ctx, n.UserID)
 	if cms.IsCode(err, cms.CodeNotFound) || (err == nil && u.Disabled) {
-		return noAddressError{"the account is disabled or gone: no e-mail"}
+		return noAddressError{MailNoAccount}
 	}
 	if err != nil {
 		return err

@@ -3,9 +3,11 @@ package notify
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/editorial"
+	lang "github.com/monograph-cms/monograph/internal/locale"
 )
 
 // QueueName names one of a user's work queues.
@@ -24,51 +26,81 @@ const (
 type Queue struct {
 	Name  QueueName
 	Pages []editorial.Page
-	// More says the queue was cut at QueueLimit pages.
+	// More says the queue was cut at QueueLimit pages, or may hold more than it lists
+	// (a scan stopped at its bound).
 	More bool
 }
 
 // QueueLimit bounds the pages a queue lists.
 const QueueLimit = 50
 
-// scanLimit bounds the pages of one state read to fill a queue.
-const scanLimit = 200
+const (
+	// scanBatch is how many pages of a state one read takes while filling a queue.
+	scanBatch = 200
+	// scanMax bounds the pages read to fill one queue, and authoredMax the caller's own
+	// audit events read to find the pages they wrote: past either, the queue says More
+	// (there may be more) rather than claim to be complete.
+	scanMax     = 5000
+	authoredMax = 5000
+)
 
-// Queues returns the caller's work queues for their roles. Each reads one state's pages
-// through the store's state index (or the review-due index), newest update first; the
-// queues that depend on who wrote what read those pages' revision lists.
+// Queues returns the caller's work queues for their roles, each complete up to
+// QueueLimit pages (More says when there are, or may be, more). "Mine" is the pages of
+// which the caller wrote a revision since the last approval or publication (the review
+// baseline), found from the caller's own audit events (indexed by actor), not by reading
+// every page in a state.
 func (s *Service) Queues(ctx context.Context, p cms.Principal) ([]Queue, error) {
 	writes := p.Has(cms.RoleWriter) || p.Has(cms.RoleEditor) || p.Has(cms.RoleAdmin)
 	var out []Queue
+	var mine map[string]int
+	var cutShort bool
+	if writes || p.Has(cms.RoleReviewer) {
+		var err error
+		if mine, cutShort, err = s.authored(ctx, p.UserID); err != nil {
+			return nil, err
+		}
+	}
 	if writes {
 		for _, q := range []struct {
 			name  QueueName
 			state string
 		}{{QueueMyDrafts, "draft"}, {QueueChangesRequested, "changes_requested"}} {
-			pages, err := s.pagesInState(ctx, q.state, func(pg editorial.Page, authors []string) bool {
-				return slices.Contains(authors, p.UserID)
-			})
+			pages, err := s.mineInState(ctx, mine, q.state)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, cut(q.name, pages))
+			qu := cut(q.name, pages)
+			qu.More = qu.More || cutShort
+			out = append(out, qu)
 		}
 	}
 	if p.Has(cms.RoleReviewer) {
-		// A reviewer who wrote part of the text cannot sign it (separation of duties):
-		// it is not "awaiting my review".
-		pages, err := s.pagesInState(ctx, "in_review", func(pg editorial.Page, authors []string) bool {
-			return !slices.Contains(authors, p.UserID)
+		u, err := s.users.UserByID(ctx, p.UserID)
+		if err != nil {
+			return nil, err
+		}
+		// The pages this reviewer may sign, as the review-requested and review-due
+		// notifications choose their reviewers (reviewersFor): a translation only in a
+		// language they review in; and (separation of duties) not text they wrote.
+		maySign := func(pg editorial.Page) bool {
+			if l := translationLocale(pg); l != "" && !lang.Covers(u.Languages, l) {
+				return false
+			}
+			return mine[pg.ID] <= pg.ReviewBaseline
+		}
+		pages, more, err := s.collect(ctx, editorial.ListFilter{State: "in_review"}, maySign)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Queue{Name: QueueAwaitingReview, Pages: pages, More: more})
+		due, more, err := s.collect(ctx, editorial.ListFilter{ReviewOverdue: true, Now: s.clock.Now()}, func(pg editorial.Page) bool {
+			l := translationLocale(pg)
+			return l == "" || lang.Covers(u.Languages, l)
 		})
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, cut(QueueAwaitingReview, pages))
-		due, err := s.pages.ListPages(ctx, editorial.ListFilter{ReviewOverdue: true, Now: s.clock.Now(), Limit: QueueLimit + 1})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cut(QueueReviewDue, due))
+		out = append(out, Queue{Name: QueueReviewDue, Pages: due, More: more})
 	}
 	if p.Has(cms.RoleEditor) || p.Has(cms.RoleAdmin) {
 		approved, err := s.pages.ListPages(ctx, editorial.ListFilter{State: "approved", Limit: QueueLimit + 1})
@@ -91,31 +123,90 @@ func cut(name QueueName, pages []editorial.Page) Queue {
 	return q
 }
 
-// pagesInState returns the pages in state for which keep holds, given the authors of
-// their revisions since the last approval or publication (the review baseline).
-func (s *Service) pagesInState(ctx context.Context, state string, keep func(editorial.Page, []string) bool) ([]editorial.Page, error) {
-	pages, err := s.pages.ListPages(ctx, editorial.ListFilter{State: state, Limit: scanLimit})
-	if err != nil {
-		return nil, err
+// collect reads the pages f selects, newest update first, in batches, and keeps those for
+// which keep holds, up to QueueLimit; more says a page past them was kept, or the scan
+// stopped at scanMax pages before the end.
+func (s *Service) collect(ctx context.Context, f editorial.ListFilter, keep func(editorial.Page) bool) (pages []editorial.Page, more bool, err error) {
+	pages = []editorial.Page{}
+	f.Limit = scanBatch
+	for scanned := 0; scanned < scanMax; {
+		batch, err := s.pages.ListPages(ctx, f)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, pg := range batch {
+			if keep(pg) {
+				if len(pages) == QueueLimit {
+					return pages, true, nil
+				}
+				pages = append(pages, pg)
+			}
+		}
+		scanned += len(batch)
+		if len(batch) < f.Limit {
+			return pages, false, nil
+		}
+		last := batch[len(batch)-1]
+		f.AfterTime, f.AfterID = &last.UpdatedAt, last.ID
 	}
+	return pages, true, nil
+}
+
+// authoringActions are the audit actions that write a revision, their actor its author
+// (as editorial's chain verification reads them).
+var authoringActions = []string{actionCreate, actionSave, actionRebase}
+
+// authored returns, for each page of which the user wrote a revision, the latest one they
+// wrote, from their own audit events, newest first; cutShort says it stopped at
+// authoredMax events before the end.
+func (s *Service) authored(ctx context.Context, userID string) (latest map[string]int, cutShort bool, err error) {
+	latest = map[string]int{}
+	f := editorial.AuditFilter{Actor: userID, Limit: 500}
+	for read := 0; read < authoredMax; {
+		evs, err := s.pages.AuditEvents(ctx, f)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, e := range evs {
+			if e.PageID != editorial.AccountsChain && slices.Contains(authoringActions, e.Action) && e.Revision > latest[e.PageID] {
+				latest[e.PageID] = e.Revision
+			}
+		}
+		read += len(evs)
+		if len(evs) < f.Limit {
+			return latest, false, nil
+		}
+		last := evs[len(evs)-1]
+		f.BeforeAt, f.BeforeID = &last.At, editorial.EventID(last.PageID, last.Seq)
+	}
+	return latest, true, nil
+}
+
+// mineInState returns the pages in state of which the user wrote a revision since the
+// review baseline (mine: from authored), newest update first.
+func (s *Service) mineInState(ctx context.Context, mine map[string]int, state string) ([]editorial.Page, error) {
+	ids := make([]string, 0, len(mine))
+	for id := range mine {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
 	var out []editorial.Page
-	for _, pg := range pages {
-		revs, err := s.pages.RevisionSummaries(ctx, pg.ID)
+	for start := 0; start < len(ids); start += scanBatch {
+		batch, err := s.pages.PageSummaries(ctx, ids[start:min(start+scanBatch, len(ids))])
 		if err != nil {
 			return nil, err
 		}
-		var authors []string
-		for _, r := range revs {
-			if r.Number > pg.ReviewBaseline && !slices.Contains(authors, r.Author.ID) {
-				authors = append(authors, r.Author.ID)
-			}
-		}
-		if keep(pg, authors) {
-			out = append(out, pg)
-			if len(out) > QueueLimit {
-				break
+		for _, pg := range batch {
+			if string(pg.Workflow.State) == state && mine[pg.ID] > pg.ReviewBaseline {
+				out = append(out, pg)
 			}
 		}
 	}
+	slices.SortFunc(out, func(a, b editorial.Page) int {
+		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
 	return out, nil
 }

@@ -92,6 +92,11 @@ func (s *Service) Wake() {
 func (s *Service) Run(ctx context.Context) {
 	tick := time.NewTicker(s.cfg.Interval)
 	defer tick.Stop()
+	if n, err := s.SettleMailTurnedOff(ctx); err != nil && ctx.Err() == nil {
+		s.log.Error("notification e-mail", "error", err)
+	} else if n > 0 {
+		s.log.Info("notification e-mail is off: e-mails still pending are marked not sent", "count", n)
+	}
 	for {
 		if _, err := s.Step(ctx); err != nil && ctx.Err() == nil {
 			s.log.Error("notifications", "error", err)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/monograph-cms/monograph/internal/cms"
@@ -46,6 +47,22 @@ CREATE TABLE media_usage (
 CREATE INDEX media_usage_asset ON media_usage (asset_id);
 `
 
+// mediaUsageMigration records with each use the sha256 of the asset the page names (a page
+// imported with an image the library holds under another id keeps it) and when a save
+// reserved it (a reservation by a page not created yet counts for media.ReservationTTL).
+const mediaUsageMigration = `
+ALTER TABLE media_usage ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';
+ALTER TABLE media_usage ADD COLUMN reserved_at INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX media_usage_sha ON media_usage (sha256) WHERE sha256 != '';
+`
+
+// mediaFilesMu serialises what decides a media file's fate: PutAsset (files written or
+// found, then rows) and the removal of unreferenced files (count, then unlink). Without it a
+// deletion could count no row for a file that a concurrent PutAsset of another asset with
+// the same bytes had found on disk and was about to reference, and unlink it. One process
+// owns an embedded store; the lock is held for file and row writes only, never a decode.
+var mediaFilesMu sync.Mutex
+
 // MediaDirName is the directory under the data dir that holds the media files.
 const MediaDirName = "media"
 
@@ -62,12 +79,14 @@ func mediaSearch(a media.Asset) string {
 // the directory fsynced), then the rows in one transaction; files this call wrote that no
 // row references afterwards (a refused duplicate) are removed again.
 func (s *Store) PutAsset(ctx context.Context, a media.Asset, files []media.Rendition) error {
+	mediaFilesMu.Lock()
+	defer mediaFilesMu.Unlock()
 	dir := s.mediaDir()
 	var written []string
 	for _, f := range files {
 		created, err := writeMediaFile(dir, f.SHA256, f.Data)
 		if err != nil {
-			s.removeUnreferenced(ctx, written)
+			s.removeUnreferencedLocked(ctx, written)
 			return &cms.Error{Code: cms.CodeInternal, Message: "could not store the image", Err: err}
 		}
 		if created {
@@ -91,7 +110,7 @@ func (s *Store) PutAsset(ctx context.Context, a media.Asset, files []media.Rendi
 		return nil
 	})
 	if err != nil {
-		s.removeUnreferenced(ctx, written)
+		s.removeUnreferencedLocked(ctx, written)
 	}
 	return err
 }
@@ -143,6 +162,13 @@ func syncDir(dir string) error {
 
 // removeUnreferenced deletes the files among shas that no asset row names.
 func (s *Store) removeUnreferenced(ctx context.Context, shas []string) {
+	mediaFilesMu.Lock()
+	defer mediaFilesMu.Unlock()
+	s.removeUnreferencedLocked(ctx, shas)
+}
+
+// removeUnreferencedLocked is removeUnreferenced for a caller holding mediaFilesMu.
+func (s *Store) removeUnreferencedLocked(ctx context.Context, shas []string) {
 	for _, sha := range shas {
 		var n int
 		if err := s.row(ctx, `SELECT count(*) FROM media_files WHERE sha256 = ?`, sha).Scan(&n); err != nil {
@@ -243,12 +269,16 @@ func (s *Store) UpdateAssetMeta(ctx context.Context, id string, m media.Meta, at
 
 // DeleteAsset implements media.Store: the check for use and the deletion are one
 // transaction, so a save that reserved the asset first always wins (see AddMediaUsage).
-func (s *Store) DeleteAsset(ctx context.Context, id string) error {
+func (s *Store) DeleteAsset(ctx context.Context, id string, now time.Time) error {
 	var files []string
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		var n int
-		// Only pages that exist count: a reservation by a page whose creation failed is void.
-		if err := s.txRow(ctx, tx, `SELECT count(*) FROM media_usage u JOIN pages p ON p.id = u.page_id WHERE u.asset_id = ?`, id).Scan(&n); err != nil {
+		// Use by id or by the asset's sha256; by a page that exists, or by one being created
+		// whose reservation is recent (a create that failed leaves one that soon expires).
+		if err := s.txRow(ctx, tx, `SELECT count(*) FROM media_usage u
+			WHERE (u.asset_id = ? OR u.sha256 != '' AND u.sha256 = (SELECT sha256 FROM media WHERE id = ?))
+			AND (EXISTS (SELECT 1 FROM pages p WHERE p.id = u.page_id) OR u.reserved_at > ?)`,
+			id, id, ms(now.Add(-media.ReservationTTL))).Scan(&n); err != nil {
 			return translate(err, "asset")
 		}
 		if n > 0 {
@@ -305,26 +335,31 @@ func (s *Store) ReadFile(ctx context.Context, sha, name string) (media.File, []b
 }
 
 // SetMediaUsage implements media.Store.
-func (s *Store) SetMediaUsage(ctx context.Context, pageID, kind string, assetIDs []string) error {
+func (s *Store) SetMediaUsage(ctx context.Context, pageID, kind string, refs []media.Ref, at time.Time) error {
 	return s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := s.exec(ctx, tx, `DELETE FROM media_usage WHERE page_id = ? AND kind = ?`, pageID, kind); err != nil {
 			return translate(err, "media usage")
 		}
-		return s.addUsage(ctx, tx, pageID, kind, assetIDs)
+		return s.addUsage(ctx, tx, pageID, kind, refs, at)
 	})
 }
 
 // AddMediaUsage implements media.Store.
-func (s *Store) AddMediaUsage(ctx context.Context, pageID, kind string, assetIDs []string) error {
-	if len(assetIDs) == 0 {
+func (s *Store) AddMediaUsage(ctx context.Context, pageID, kind string, refs []media.Ref, at time.Time) error {
+	if len(refs) == 0 {
 		return nil
 	}
-	return s.write(ctx, func(tx *sql.Tx) error { return s.addUsage(ctx, tx, pageID, kind, assetIDs) })
+	return s.write(ctx, func(tx *sql.Tx) error { return s.addUsage(ctx, tx, pageID, kind, refs, at) })
 }
 
-func (s *Store) addUsage(ctx context.Context, tx *sql.Tx, pageID, kind string, assetIDs []string) error {
-	for _, id := range assetIDs {
-		if _, err := s.exec(ctx, tx, `INSERT OR IGNORE INTO media_usage (page_id, kind, asset_id) VALUES (?, ?, ?)`, pageID, kind, id); err != nil {
+// addUsage records refs; a use recorded again is refreshed (its reservation time, and its
+// sha256 once the page knows it).
+func (s *Store) addUsage(ctx context.Context, tx *sql.Tx, pageID, kind string, refs []media.Ref, at time.Time) error {
+	for _, r := range refs {
+		if _, err := s.exec(ctx, tx, `INSERT INTO media_usage (page_id, kind, asset_id, sha256, reserved_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (page_id, kind, asset_id) DO UPDATE SET reserved_at = excluded.reserved_at,
+				sha256 = CASE WHEN excluded.sha256 != '' THEN excluded.sha256 ELSE media_usage.sha256 END`,
+			pageID, kind, r.ID, r.SHA256, ms(at)); err != nil {
 			return translate(err, "media usage")
 		}
 	}
@@ -338,8 +373,11 @@ func (s *Store) MediaUsage(ctx context.Context, assetIDs []string) (map[string][
 		return out, nil
 	}
 	list, _ := json.Marshal(assetIDs)
-	rows, err := s.r.QueryContext(ctx, `SELECT asset_id, page_id, kind FROM media_usage
-		WHERE asset_id IN (SELECT value FROM json_each(?)) ORDER BY asset_id, page_id, kind`, string(list))
+	// A use names the asset by id, or by its sha256 (a page imported with the same bytes
+	// under another id).
+	rows, err := s.r.QueryContext(ctx, `SELECT DISTINCT m.id, u.page_id, u.kind FROM media m
+		JOIN media_usage u ON u.asset_id = m.id OR u.sha256 != '' AND u.sha256 = m.sha256
+		WHERE m.id IN (SELECT value FROM json_each(?)) ORDER BY m.id, u.page_id, u.kind`, string(list))
 	if err != nil {
 		return nil, translate(err, "media usage")
 	}

@@ -63,7 +63,7 @@ func TestMediaFilesOnDisk(t *testing.T) {
 	if got := mediaFiles(t, dir); len(got) != 2 {
 		t.Fatalf("a refused duplicate left files behind: %v", got)
 	}
-	if err := s.DeleteAsset(ctx, a.ID); err != nil {
+	if err := s.DeleteAsset(ctx, a.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if got := mediaFiles(t, dir); len(got) != 0 {

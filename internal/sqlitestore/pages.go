@@ -643,7 +643,7 @@ func scanLive(sc interface{ Scan(...any) error }) (editorial.LivePage, error) {
 	}
 	if snap != nil {
 		lp.Snapshot = new(editorial.LiveSnapshot)
-		if err := decode(snap, lp.Snapshot); err != nil {
+		if err := decodeSnapshot(snap, lp.Snapshot); err != nil {
 			return lp, err
 		}
 	}

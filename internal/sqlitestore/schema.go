@@ -229,6 +229,10 @@ ALTER TABLE users ADD COLUMN languages TEXT NOT NULL DEFAULT '[]'; -- JSON array
 `,
 	// Notifications by event (notifications.go): what one event notified.
 	notificationsEventMigration,
+	// The image library's uses by sha256 and reservation time (media.go).
+	mediaUsageMigration,
+	// One translation per source page and locale (translations.go).
+	translationUniqueMigration,
 }
 
 // SchemaVersion is the schema version this build writes.

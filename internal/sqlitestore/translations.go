@@ -35,3 +35,13 @@ func languagesColumn(langs []string) string {
 	b, _ := json.Marshal(langs)
 	return string(b)
 }
+
+// translationUniqueMigration makes one translation per source page and locale a rule of the
+// database, not only of the service's check before it writes (two creates racing each other
+// both pass that check). It replaces the plain index on the same columns. A database that
+// holds such a pair already (made before this rule) fails the migration, naming the index:
+// see docs/translations.md for finding and resolving the pair.
+const translationUniqueMigration = `
+DROP INDEX pages_translation_source;
+CREATE UNIQUE INDEX pages_translation_source_locale ON pages (translation_source, locale) WHERE translation_source IS NOT NULL;
+`

@@ -3,7 +3,9 @@ package storetest
 import (
 	"bytes"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +23,8 @@ func mediaTests() []test {
 		{name: "ListIsNewestFirstWithQueryAndCursor", run: testMediaList},
 		{name: "UpdateMetaKeepsFiles", run: testMediaUpdate},
 		{name: "AssetInUseIsNotDeleted", run: testMediaInUse},
+		{name: "AssetInUseBySHA256IsNotDeleted", run: testMediaInUseBySHA256},
+		{name: "DeleteNeverRemovesAFileBeingStored", run: testMediaDeleteRacesPut},
 		{name: "DeleteRemovesOnlyUnsharedFiles", run: testMediaDeleteShared},
 	}
 }
@@ -148,34 +152,86 @@ func testMediaUpdate(t *testing.T, s storage.Store) {
 	wantCode(t, err, cms.CodeNotFound, "UpdateAssetMeta of an unknown id")
 }
 
+// reserved makes usage refs of asset ids (no sha256 yet: a save's reservation).
+func reserved(assetIDs ...string) []media.Ref {
+	out := []media.Ref{}
+	for _, id := range assetIDs {
+		out = append(out, media.Ref{ID: id})
+	}
+	return out
+}
+
 func testMediaInUse(t *testing.T, s storage.Store) {
 	ctx := t.Context()
 	a, files := fixtureAsset("technique", At(0), []byte("technique diagram"))
 	putAsset(t, s, a, files)
-	// A reservation by a page that was never created does not keep an asset.
-	must(t, s.AddMediaUsage(ctx, ID("page/never-created"), media.UsageWorking, []string{a.ID}), "AddMediaUsage")
+	// A reservation by a page being created keeps an asset although the page does not
+	// exist yet (the create is between its reservation and its commit); one left by a
+	// create that failed stops counting after media.ReservationTTL.
+	must(t, s.AddMediaUsage(ctx, ID("page/never-created"), media.UsageWorking, reserved(a.ID), At(0)), "AddMediaUsage")
 	other, otherFiles := fixtureAsset("other", At(time.Minute), []byte("other diagram"))
 	putAsset(t, s, other, otherFiles)
-	must(t, s.AddMediaUsage(ctx, ID("page/never-created"), media.UsageWorking, []string{other.ID}), "AddMediaUsage")
-	must(t, s.DeleteAsset(ctx, other.ID), "DeleteAsset reserved by no existing page")
+	must(t, s.AddMediaUsage(ctx, ID("page/never-created"), media.UsageWorking, reserved(other.ID), At(0)), "AddMediaUsage")
+	wantCode(t, s.DeleteAsset(ctx, other.ID, At(time.Second)), media.CodeAssetInUse, "DeleteAsset reserved by a page being created")
+	must(t, s.DeleteAsset(ctx, other.ID, At(media.ReservationTTL+time.Second)), "DeleteAsset reserved by a create long gone")
 	page := MustCreate(t, s, "ketamine", "Ketamine", At(0)).ID
-	must(t, s.AddMediaUsage(ctx, page, media.UsageWorking, []string{a.ID}), "AddMediaUsage")
-	must(t, s.SetMediaUsage(ctx, page, media.UsageLive, []string{a.ID}), "SetMediaUsage live")
+	must(t, s.AddMediaUsage(ctx, page, media.UsageWorking, reserved(a.ID), At(0)), "AddMediaUsage")
+	must(t, s.SetMediaUsage(ctx, page, media.UsageLive, []media.Ref{{ID: a.ID, SHA256: a.SHA256}}, At(0)), "SetMediaUsage live")
 	use, err := s.MediaUsage(ctx, []string{a.ID})
 	must(t, err, "MediaUsage")
 	want := []media.Usage{{PageID: page, Kind: media.UsageLive}, {PageID: page, Kind: media.UsageWorking}, {PageID: ID("page/never-created"), Kind: media.UsageWorking}}
 	slices.SortFunc(want, func(x, y media.Usage) int { return strings.Compare(x.PageID+x.Kind, y.PageID+y.Kind) })
 	assertEqual(t, "MediaUsage", use[a.ID], want)
-	wantCode(t, s.DeleteAsset(ctx, a.ID), media.CodeAssetInUse, "DeleteAsset of an asset in use")
-	must(t, s.SetMediaUsage(ctx, page, media.UsageWorking, nil), "SetMediaUsage working none")
-	wantCode(t, s.DeleteAsset(ctx, a.ID), media.CodeAssetInUse, "DeleteAsset of an asset still live")
-	must(t, s.SetMediaUsage(ctx, page, media.UsageLive, []string{}), "SetMediaUsage live none")
-	must(t, s.DeleteAsset(ctx, a.ID), "DeleteAsset once unused")
+	later := At(media.ReservationTTL + time.Hour) // the stale reservation no longer counts
+	wantCode(t, s.DeleteAsset(ctx, a.ID, later), media.CodeAssetInUse, "DeleteAsset of an asset in use")
+	must(t, s.SetMediaUsage(ctx, page, media.UsageWorking, nil, later), "SetMediaUsage working none")
+	wantCode(t, s.DeleteAsset(ctx, a.ID, later), media.CodeAssetInUse, "DeleteAsset of an asset still live")
+	must(t, s.SetMediaUsage(ctx, page, media.UsageLive, []media.Ref{}, later), "SetMediaUsage live none")
+	must(t, s.DeleteAsset(ctx, a.ID, later), "DeleteAsset once unused")
 	_, err = s.AssetByID(ctx, a.ID)
 	wantCode(t, err, cms.CodeNotFound, "AssetByID after DeleteAsset")
 	_, _, err = s.ReadFile(ctx, a.SHA256, "original.png")
 	wantCode(t, err, cms.CodeNotFound, "ReadFile after DeleteAsset")
-	wantCode(t, s.DeleteAsset(ctx, a.ID), cms.CodeNotFound, "DeleteAsset twice")
+	wantCode(t, s.DeleteAsset(ctx, a.ID, later), cms.CodeNotFound, "DeleteAsset twice")
+}
+
+// A page imported with an image the library holds under another id (the same upload is one
+// asset) names the exported id; its use counts by sha256, so the library's asset serving
+// its pixels is not deleted under it, and "used by" shows the page.
+func testMediaInUseBySHA256(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	local, files := fixtureAsset("pill-photo", At(0), []byte("pill photo"))
+	putAsset(t, s, local, files)
+	page := MustCreate(t, s, "imported", "Imported", At(0)).ID
+	exported := media.Ref{ID: ID("asset/exported-elsewhere"), SHA256: local.SHA256}
+	must(t, s.SetMediaUsage(ctx, page, media.UsageLive, []media.Ref{exported}, At(0)), "SetMediaUsage")
+	later := At(media.ReservationTTL + time.Hour)
+	wantCode(t, s.DeleteAsset(ctx, local.ID, later), media.CodeAssetInUse, "DeleteAsset of an asset a page uses by sha256")
+	use, err := s.MediaUsage(ctx, []string{local.ID})
+	must(t, err, "MediaUsage")
+	assertEqual(t, "MediaUsage by sha256", use[local.ID], []media.Usage{{PageID: page, Kind: media.UsageLive}})
+	must(t, s.SetMediaUsage(ctx, page, media.UsageLive, nil, later), "SetMediaUsage none")
+	must(t, s.DeleteAsset(ctx, local.ID, later), "DeleteAsset once unused")
+}
+
+// Deleting an asset while another asset with a file of the same bytes is being stored
+// never removes that file from under the new asset.
+func testMediaDeleteRacesPut(t *testing.T, s storage.Store) {
+	ctx := t.Context()
+	for i := range 12 {
+		shared := []byte("shared pixels " + strconv.Itoa(i))
+		a, af := fixtureAsset("first-"+strconv.Itoa(i), At(0), shared)
+		b, bf := fixtureAsset("second-"+strconv.Itoa(i), At(time.Minute), shared)
+		putAsset(t, s, a, af)
+		var wg sync.WaitGroup
+		var delErr, putErr error
+		wg.Go(func() { delErr = s.DeleteAsset(ctx, a.ID, At(0)) })
+		wg.Go(func() { putErr = s.PutAsset(ctx, b, bf) })
+		wg.Wait()
+		must(t, delErr, "DeleteAsset")
+		must(t, putErr, "PutAsset")
+		wantFile(t, s, b.SHA256, "original.png", shared)
+	}
 }
 
 func testMediaDeleteShared(t *testing.T, s storage.Store) {
@@ -185,7 +241,7 @@ func testMediaDeleteShared(t *testing.T, s storage.Store) {
 	b, bf := fixtureAsset("without-exif", At(time.Minute), shared, []byte("variant b"))
 	putAsset(t, s, a, af)
 	putAsset(t, s, b, bf)
-	must(t, s.DeleteAsset(ctx, a.ID), "DeleteAsset")
+	must(t, s.DeleteAsset(ctx, a.ID, At(0)), "DeleteAsset")
 	wantFile(t, s, b.SHA256, "original.png", shared)
 	wantFile(t, s, b.SHA256, "320.webp", []byte("variant b"))
 }

@@ -19,6 +19,7 @@ func notificationTests() []test {
 		{name: "NotifyCursorMovesOnlyFromWhereItIs", run: testNotifyCursor},
 		{name: "NotifyCursorStartsAfterEarlierEvents", run: testNotifyCursorStartsAfterHistory},
 		{name: "MailIsDueClaimedOnceAndSettled", run: testNotificationMail},
+		{name: "EventNotificationsCountsOneEventsOfEveryUser", run: testEventNotifications},
 	}
 }
 
@@ -148,6 +149,23 @@ func testNotificationsMarkRead(t *testing.T, s storage.Store) {
 	assertEqual(t, "ann's notifications", got, []notify.Notification{a3, a2, a1})
 	if c, _ := s.UnreadNotifications(t.Context(), ID("bob")); c != 1 {
 		t.Errorf("after ann's mark-all, bob's unread = %d, want 1", c)
+	}
+}
+
+func testEventNotifications(t *testing.T, s storage.Store) {
+	a := Notification("ann", "ketamine", 1, notify.KindReviewRequested, At(0))
+	b := Notification("bob", "ketamine", 1, notify.KindReviewRequested, At(0))
+	other := Notification("ann", "ketamine", 2, notify.KindApproved, At(time.Minute))
+	elsewhere := Notification("bob", "ibuprofen", 1, notify.KindReviewRequested, At(0))
+	must(t, s.InsertNotifications(t.Context(), []notify.Notification{a, b, other, elsewhere}), "InsertNotifications")
+	_, err := s.MarkNotificationsRead(t.Context(), ID("ann"), []string{a.ID}, At(time.Hour)) // read ones count too
+	must(t, err, "MarkNotificationsRead")
+	for event, want := range map[string]int{a.EventID: 2, other.EventID: 1, elsewhere.EventID: 1, ID("nothing") + "/1": 0} {
+		n, err := s.EventNotifications(t.Context(), event)
+		must(t, err, "EventNotifications")
+		if n != want {
+			t.Errorf("EventNotifications(%s) = %d, want %d", event, n, want)
+		}
 	}
 }
 

@@ -1,11 +1,13 @@
 package storetest
 
 import (
+	"context"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/monograph-cms/monograph/internal/auth"
+	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/content"
 	"github.com/monograph-cms/monograph/internal/editorial"
 	"github.com/monograph-cms/monograph/internal/storage"
@@ -114,6 +116,45 @@ func translationTests() []test {
 			}
 			if got := MustPage(t, s, src.ID); got.Workflow.Live == nil {
 				t.Fatal("source not live")
+			}
+		}},
+		{name: "a translation's flag written back from the whole page keeps its text, summary and search entry", run: func(t *testing.T, s storage.Store) {
+			// What the service's outdated flags rely on: a change without a revision, of a
+			// page read whole (PageByID), leaves every trace of its text as it was.
+			src := MustCreate(t, s, "ketamine", "Ketamine", At(0))
+			es := MustCommit(t, s, NewTranslation(t, src, "es", "ketamina", At(time.Second)))
+			ch := Next(MustPage(t, s, es.ID))
+			link := *es.Translation
+			link.Outdated, link.OutdatedFor = true, 2
+			ch.Page.Translation = &link
+			MustCommit(t, s, ch)
+			if got := MustPage(t, s, es.ID); content.Hash(got.Content) != es.Workflow.ContentHash || !got.Translation.Outdated {
+				t.Fatalf("the working copy after the flag: %q, outdated %v", got.Content.Title, got.Translation.Outdated)
+			}
+			list, err := s.ListPages(t.Context(), editorial.ListFilter{Locale: "es", Now: At(time.Hour)})
+			if err != nil || len(list) != 1 || list[0].Content.Title != es.Content.Title || list[0].Content.Summary != es.Content.Summary {
+				t.Fatalf("the list after the flag: %+v %v", list, err)
+			}
+			if got := searched(t, s, "Traducción ketamina", 10); !slices.Contains(got, es.ID) {
+				t.Fatalf("search after the flag: %v", got)
+			}
+		}},
+		{name: "a second translation of a page into the same locale is refused", run: func(t *testing.T, s storage.Store) {
+			if u, ok := s.(interface {
+				UniqueTranslationLocales(context.Context) bool
+			}); ok && !u.UniqueTranslationLocales(t.Context()) {
+				t.Skip("this server has no partial unique indexes (FerretDB): the service's check alone holds the rule")
+			}
+			src := MustCreate(t, s, "ketamine", "Ketamine", At(0))
+			es := MustCommit(t, s, NewTranslation(t, src, "es", "ketamina", At(time.Second)))
+			err := s.Commit(t.Context(), NewTranslation(t, src, "es", "ketamina-bis", At(2*time.Second)))
+			if !cms.IsCode(err, cms.CodeConflict) && !cms.IsCode(err, cms.CodeSlugTaken) {
+				t.Fatalf("a second Spanish translation: %v, want a conflict", err)
+			}
+			MustCommit(t, s, NewTranslation(t, src, "cy", "cetamin", At(3*time.Second)))
+			got, err := s.Translations(t.Context(), src.ID)
+			if err != nil || len(got) != 2 || got[1].ID != es.ID {
+				t.Fatalf("translations after: %v %v", pageIDs(got), err)
 			}
 		}},
 		{name: "a user's languages are stored, updated and read back", run: func(t *testing.T, s storage.Store) {

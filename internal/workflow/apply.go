@@ -367,6 +367,13 @@ func applyApprove(p Page, c Approve, now time.Time) (Page, Event, error) {
 	if a.Comment != "" {
 		data["comment"] = a.Comment
 	}
+	if c.Locale != "" {
+		// A translation's signature records the language rule it was given under: the
+		// locale signed and the signer's languages then (audit verify and import check
+		// them; a later change of the signer's languages does not undo a signature).
+		data["locale"] = c.Locale
+		data["languages"] = append([]string{}, c.Languages...)
+	}
 	return q, Event{Action: ActionApprove, Actor: c.Actor.UserID, Revision: p.Revision, Data: data}, nil
 }
 

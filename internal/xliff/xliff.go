@@ -57,9 +57,11 @@ type xUnit struct {
 	Segments []xSegment `xml:"urn:oasis:names:tc:xliff:document:2.0 segment"`
 }
 
+// xSegment reads every <source> and <target> of a segment, so that a second one is refused
+// rather than silently replacing the first.
 type xSegment struct {
-	Source xText  `xml:"urn:oasis:names:tc:xliff:document:2.0 source"`
-	Target *xText `xml:"urn:oasis:names:tc:xliff:document:2.0 target"`
+	Sources []xText `xml:"urn:oasis:names:tc:xliff:document:2.0 source"`
+	Targets []xText `xml:"urn:oasis:names:tc:xliff:document:2.0 target"`
 }
 
 // xText is a source or target: plain text (Markdown), whitespace kept. Inline markup
@@ -152,8 +154,8 @@ func (e *Error) Error() string { return "xliff: " + e.Reason }
 func bad(format string, args ...any) error { return &Error{Reason: fmt.Sprintf(format, args...)} }
 
 // Decode reads an XLIFF 2.x document. It refuses, with *Error: malformed XML, another root
-// or version, more than one <file>, a unit without exactly one segment, duplicate unit ids,
-// and inline markup inside a source or target.
+// or version, more than one <file>, a unit without exactly one segment, a segment with more
+// than one source or target, duplicate unit ids, and inline markup inside a source or target.
 func Decode(data []byte) (Document, error) {
 	if !utf8.Valid(data) {
 		return Document{}, bad("the document is not UTF-8")
@@ -203,12 +205,19 @@ func Decode(data []byte) (Document, error) {
 			return Document{}, bad("unit %s has %d segments: one is expected", u.ID, len(u.Segments))
 		}
 		s := u.Segments[0]
-		if len(s.Source.Inner) > 0 || (s.Target != nil && len(s.Target.Inner) > 0) {
+		if len(s.Sources) > 1 || len(s.Targets) > 1 {
+			return Document{}, bad("unit %s has %d sources and %d targets: one of each is expected", u.ID, len(s.Sources), len(s.Targets))
+		}
+		var source xText
+		if len(s.Sources) == 1 {
+			source = s.Sources[0]
+		}
+		if len(source.Inner) > 0 || (len(s.Targets) == 1 && len(s.Targets[0].Inner) > 0) {
 			return Document{}, bad("unit %s holds inline markup: plain text (Markdown) is expected", u.ID)
 		}
-		unit := Unit{ID: u.ID, Source: s.Source.Text}
-		if s.Target != nil {
-			unit.Target, unit.HasTarget = s.Target.Text, true
+		unit := Unit{ID: u.ID, Source: source.Text}
+		if len(s.Targets) == 1 {
+			unit.Target, unit.HasTarget = s.Targets[0].Text, true
 		}
 		d.Units = append(d.Units, unit)
 	}

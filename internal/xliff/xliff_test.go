@@ -131,3 +131,19 @@ func TestImageTextIsTranslated(t *testing.T) {
 		t.Fatalf("images %+v (source %+v)", tr.Images, src.Images)
 	}
 }
+
+// A segment with two targets (or two sources) is refused naming the unit: keeping either
+// would silently drop the other's text.
+func TestDecodeRefusesDuplicateSourceOrTarget(t *testing.T) {
+	head := `<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.1" srcLang="en" trgLang="es"><file id="f">`
+	for name, seg := range map[string]string{
+		"two targets": `<source>a</source><target>uno</target><target>dos</target>`,
+		"two sources": `<source>a</source><source>b</source><target>uno</target>`,
+	} {
+		_, err := Decode([]byte(head + `<unit id="content.title"><segment>` + seg + `</segment></unit></file></xliff>`))
+		var e *Error
+		if !errors.As(err, &e) || !strings.Contains(e.Reason, "content.title") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

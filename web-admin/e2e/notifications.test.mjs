@@ -94,14 +94,23 @@ async function presenceOnThePage(t) {
   await walter.goto(`/admin/pages/${p.id}`);
   await expectText(walter.locator('.presence'), 'Wendy Writer is also editing this page', 10_000);
   await screen(walter, '94-presence');
-  // Wendy leaves: Walter's next heartbeat no longer names her.
-  await wendy.goto('/admin/my-work');
+  // Wendy has the page open in a second tab too; closing the first keeps her present (each
+  // tab beats with its own id), closing the second removes her.
+  const wendy2 = await t.newPage({ label: 'writer-second-tab' });
+  await signIn(wendy2, 'writer@example.com');
+  await wendy2.goto(`/admin/pages/${p.id}`);
+  await wendy2.locator('.presence').waitFor({ state: 'attached' });
   const token = await login('writer2@example.com');
-  await until('Wendy leaves the page', async () => {
+  const wendyThere = async () => {
     const r = await api('GET', `/api/v1/manage/pages/${p.id}/presence`, { token });
     assertEqual(r.status, 200, 'presence');
-    return !r.body.data.some((x) => x.user.name === 'Wendy Writer');
-  });
+    return r.body.data.some((x) => x.user.name === 'Wendy Writer');
+  };
+  await wendy.goto('/admin/my-work');
+  await wendy.waitForTimeout(1000); // the first tab's goodbye has landed
+  if (!(await wendyThere())) throw new Error('closing one of two tabs hid Wendy, who still has the page open');
+  await wendy2.goto('/admin/my-work');
+  await until('Wendy leaves the page', async () => !(await wendyThere()));
 }
 
 export const tests = [

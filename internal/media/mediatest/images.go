@@ -10,6 +10,8 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+
+	gowebp "github.com/gen2brain/webp"
 )
 
 // GPSMarker is text planted in the metadata of the files below: found in a stored file, it
@@ -132,4 +134,13 @@ func JPEGWithOrientation(w, h, o int) []byte {
 	tiff[6+8+2+8+1] = byte(o)
 	seg := append([]byte{0xFF, 0xE1, byte((len(tiff) + 2) >> 8), byte(len(tiff) + 2)}, tiff...)
 	return append(append(append([]byte{}, plain[:2]...), seg...), plain[2:]...)
+}
+
+// WebP encodes img losslessly as WebP.
+func WebP(img image.Image) []byte {
+	var buf bytes.Buffer
+	if err := gowebp.Encode(&buf, img, gowebp.Options{Lossless: true}); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
 }

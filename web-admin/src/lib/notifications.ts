@@ -85,6 +85,14 @@ export function presencePath(pageId: string) {
   return `/api/v1/manage/pages/${encodeURIComponent(pageId)}/presence`;
 }
 
+/** This browser tab's presence id, made once per page load: the server keeps each tab's
+ * heartbeat apart, so closing one tab does not hide someone still editing in another. */
+export const PRESENCE_TAB: string = (() => {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 12)}`;
+})();
+
 /** "Rita Reviewer is also editing", "A and B are also viewing this page". */
 export function presenceText(others: Presence[]): string {
   if (others.length === 0) return '';
