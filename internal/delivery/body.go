@@ -120,7 +120,8 @@ func newHotCache(budget int64) *hotCache {
 var inflateBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // write writes pb's identity bytes to w: from the cache, or inflated on a miss, into a new
-// buffer that joins the cache when worthCaching says so, else into a recycled one.
+// buffer that joins the cache while the budget has room (after a start, which caches
+// nothing) or when worthCaching says so, else into a recycled one.
 func (c *hotCache) write(w io.Writer, pb *pageBody) {
 	if b := pb.hot.Load(); b != nil {
 		if !pb.ref.Load() {
@@ -129,7 +130,7 @@ func (c *hotCache) write(w io.Writer, pb *pageBody) {
 		_, _ = w.Write(*b)
 		return
 	}
-	if c.worthCaching(pb) {
+	if c.hasRoom(pb.size()) || c.worthCaching(pb) {
 		b := pb.inflate(make([]byte, pb.size()))
 		c.admit(pb, b)
 		_, _ = w.Write(b)
@@ -152,6 +153,15 @@ func (c *hotCache) worthCaching(pb *pageBody) bool {
 	gen := uint32(c.misses.Add(1)/c.window) + 1 // +1: 0 means never missed
 	last := pb.seenGen.Swap(gen)
 	return last != 0 && gen-last <= 1
+}
+
+// hasRoom reports whether n more bytes fit the budget without evicting anything: then a
+// miss joins the cache at once (after a start, until the budget is full), since nothing
+// is churned.
+func (c *hotCache) hasRoom(n int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.used+int64(n) <= c.budget
 }
 
 // peek returns pb's identity bytes without caching them (re-encoding a page's tail).

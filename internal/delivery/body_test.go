@@ -223,3 +223,37 @@ func TestHotCacheDoorkeeper(t *testing.T) {
 	}
 	checkHotCache(t, f)
 }
+
+// TestLoadLeavesTheHotCacheToRequests: a full load (a start) caches no identity bytes, so
+// a library served to gzip clients does not hold them; an identity request then serves
+// the very bytes a publication built and, while the budget has room, caches them at once.
+func TestLoadLeavesTheHotCacheToRequests(t *testing.T) {
+	const n = 10
+	f := pagesFixture(t, n, 1<<30)
+	if got := checkHotCache(t, f); got != n {
+		t.Fatalf("publications cached %d pages, want %d", got, n)
+	}
+	started := New(f.svc.cfg, f.src, f.clock)
+	if err := started.Reload(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	g := &fixture{src: f.src, clock: f.clock, svc: started, h: started.Handler()}
+	if got := checkHotCache(t, g); got != 0 {
+		t.Fatalf("a load cached %d pages", got)
+	}
+	for i := 0; i < n; i++ {
+		path := "/api/v1/pages/" + slugN(i)
+		for _, ae := range []string{"gzip", "", ""} {
+			want, got := f.get(t, "GET", path, "Accept-Encoding", ae), g.get(t, "GET", path, "Accept-Encoding", ae)
+			if got.Code != 200 || !bytes.Equal(got.Body.Bytes(), want.Body.Bytes()) || got.Header().Get("ETag") != want.Header().Get("ETag") {
+				t.Fatalf("%s (Accept-Encoding %q): %d, not the bytes the publication built", path, ae, got.Code)
+			}
+		}
+		if started.cur.Load().bySlug[slugN(i)].page.hot.Load() == nil {
+			t.Fatalf("%s: not cached after an identity request with room in the budget", path)
+		}
+	}
+	if got := checkHotCache(t, g); got != n {
+		t.Fatalf("%d pages cached after identity requests, want %d", got, n)
+	}
+}

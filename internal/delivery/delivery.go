@@ -208,7 +208,7 @@ func (s *Service) Reload(ctx context.Context) error {
 					}
 					p = d
 				}
-				if e := s.newEntry(p, now); e != nil {
+				if e := s.newEntry(p, now, false); e != nil {
 					loadedMu.Lock()
 					loaded[p.ID] = e
 					loadedMu.Unlock()
@@ -262,7 +262,7 @@ func (s *Service) Reload(ctx context.Context) error {
 // held (by change number) is ignored.
 func (s *Service) Apply(p editorial.LivePage) {
 	now := s.clock.Now()
-	e := s.newEntry(p, now)
+	e := s.newEntry(p, now, true)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := s.cur.Load()

@@ -7,6 +7,9 @@
 //	                                       run a FerretDB server (the stand-in for MongoDB)
 //	benchtool capture -url URL -out FILE -slugs FILE
 //	                                       fetch every benchmarked response once, for refserver
+//	benchtool reload -data DIR [-n 3] [-cpuprofile F]
+//	                                       open the store and time delivery's full load of the
+//	                                       live pages, the work a start does before it is ready
 //
 // Seeding goes through app.Open and the editorial service (create, submit, approve with the
 // reviewer's password, publish): the real code path and store, without HTTP logins.
@@ -14,7 +17,8 @@
 // On a store server (-uri, the FerretDB stand-in for MongoDB), the first K pages (default
 // 50) go through the workflow; the others are copies of those published pages with their
 // own id, slug, revision and content (rendered by the same renderer, hashed by the same
-// hash), each inserted by one store Change. Publishing 10,000 pages through the workflow on
+// hash, its live snapshot derived and sealed by the editorial service from the stored
+// revision), each inserted by two store Changes. Publishing 10,000 pages through the workflow on
 // FerretDB would take hours: its queries do not use indexes, so every conditional update
 // scans the whole pages collection. The copies are for measuring the server's memory and
 // speed with many live pages; their audit chains are empty.
@@ -56,6 +60,8 @@ func main() {
 		err = capture(os.Args[2:])
 	case "ferretdb":
 		err = ferretdb(os.Args[2:])
+	case "reload":
+		err = reload(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -148,8 +154,11 @@ func seed(args []string) error {
 }
 
 // insertCopy inserts page i as a copy of the published page tpl with content c: its own
-// id, slug, revision, rendered snapshot and content hash, in one Change (which takes the
-// next change number).
+// id, slug, revision and content hash. The page and its revision are written first; then
+// the editorial service derives its live snapshot from that stored revision, checking the
+// hash and sealing it as a publication does (DeriveLive), and a second Change makes it
+// live (taking the next change number). So a start takes these pages' snapshots under
+// their seal, as it would pages published through the workflow.
 func insertCopy(ctx context.Context, a *app.App, tpl editorial.Page, i int, slug string, c content.Content) error {
 	c = c.Normalized()
 	hash := content.Hash(c)
@@ -169,11 +178,16 @@ func insertCopy(ctx context.Context, a *app.App, tpl editorial.Page, i int, slug
 		return err
 	}
 	rev.ID, rev.PageID, rev.Content, rev.ContentHash = editorial.RevisionID(p.ID, rev.Number), p.ID, c, hash
-	snap := &editorial.LiveSnapshot{
-		Revision: live.Revision, ContentHash: hash, Rendered: content.Render(c), Approval: appr,
-		PublishedAt: live.PublishedAt, PublishedBy: live.PublishedBy,
+	p.Version = 1
+	if err := a.Store.Commit(ctx, &editorial.Change{Page: p, Create: true, Revisions: []editorial.Revision{rev}}); err != nil {
+		return err
 	}
-	return a.Store.Commit(ctx, &editorial.Change{Page: p, Create: true, Revisions: []editorial.Revision{rev}, Live: snap})
+	lp, err := a.Pages.DeriveLive(ctx, editorial.LivePage{ID: p.ID, Slug: p.Slug, Live: &live})
+	if err != nil {
+		return err
+	}
+	p.Version = 2
+	return a.Store.Commit(ctx, &editorial.Change{Page: p, ExpectVersion: 1, Live: lp.Snapshot})
 }
 
 // ferretdb runs a FerretDB server on a loopback port until killed, writing its URI to a
