@@ -295,28 +295,12 @@ func (s *Server) writeMediaFile(c *gin.Context, lib *editorial.MediaLibrary, sha
 // token must be valid for that page, its creator still allowed to preview, and the image
 // used by the page's latest revision.
 func (s *Server) previewMedia(c *gin.Context) {
-	c.Header("X-Robots-Tag", "noindex, nofollow")
 	lib := s.library(c)
 	if lib == nil {
 		return
 	}
-	id, token := c.Param("id"), c.Query("token")
-	if token == "" || !cms.ValidID(id) {
-		s.writeError(c, cms.Errorf(cms.CodeUnauthorized, "a preview needs ?token= from POST /api/v1/manage/pages/:id/preview-token"))
-		return
-	}
-	creator, err := s.auth.VerifyPreview(c.Request.Context(), token, id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	if !s.authz.Allowed(creator.Roles, perm("page", "preview")) {
-		s.writeError(c, cms.Errorf(cms.CodeUnauthorized, "invalid or expired preview token"))
-		return
-	}
-	p, err := s.pages.Get(c.Request.Context(), id)
-	if err != nil {
-		s.writeError(c, err)
+	p, found := s.previewedPage(c)
+	if !found {
 		return
 	}
 	sha := c.Param("sha")

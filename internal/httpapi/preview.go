@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"github.com/monograph-cms/monograph/internal/editorial"
 	"net/http"
 	"time"
 
@@ -45,27 +46,8 @@ func (s *Server) previewToken(c *gin.Context) {
 
 func (s *Server) preview(c *gin.Context) {
 	c.Header("Cache-Control", "no-store")
-	c.Header("X-Robots-Tag", "noindex, nofollow")
-	id := c.Param("id")
-	token := c.Query("token")
-	if token == "" || !cms.ValidID(id) {
-		s.writeError(c, cms.Errorf(cms.CodeUnauthorized, "a preview needs ?token= from POST /api/v1/manage/pages/:id/preview-token"))
-		return
-	}
-	creator, err := s.auth.VerifyPreview(c.Request.Context(), token, id)
-	if err != nil {
-		s.writeError(c, err)
-		return
-	}
-	// Roles are read afresh like the user: a creator who lost the right to preview no
-	// longer lends it through a link.
-	if !s.authz.Allowed(creator.Roles, perm("page", "preview")) {
-		s.writeError(c, cms.Errorf(cms.CodeUnauthorized, "invalid or expired preview token"))
-		return
-	}
-	p, err := s.pages.Get(c.Request.Context(), id)
-	if err != nil {
-		s.writeError(c, err)
+	p, found := s.previewedPage(c)
+	if !found {
 		return
 	}
 	body, err := delivery.EncodePreview(p, s.clock.Now())
@@ -73,6 +55,36 @@ func (s *Server) preview(c *gin.Context) {
 		s.writeError(c, err)
 		return
 	}
-	body = previewBodyMedia(body, id, token) // its images through the token (media.go)
+	body = previewBodyMedia(body, p.ID, c.Query("token")) // its images through the token (media.go)
 	c.Data(http.StatusOK, "application/json; charset=utf-8", body)
+}
+
+// previewedPage checks the request's preview token for the page :id and returns that page's
+// working copy; false when it answered the request with an error. Every preview route (the
+// page, its images) goes through it.
+func (s *Server) previewedPage(c *gin.Context) (editorial.Page, bool) {
+	c.Header("X-Robots-Tag", "noindex, nofollow")
+	id := c.Param("id")
+	token := c.Query("token")
+	if token == "" || !cms.ValidID(id) {
+		s.writeError(c, cms.Errorf(cms.CodeUnauthorized, "a preview needs ?token= from POST /api/v1/manage/pages/:id/preview-token"))
+		return editorial.Page{}, false
+	}
+	creator, err := s.auth.VerifyPreview(c.Request.Context(), token, id)
+	if err != nil {
+		s.writeError(c, err)
+		return editorial.Page{}, false
+	}
+	// Roles are read afresh like the user: a creator who lost the right to preview no
+	// longer lends it through a link.
+	if !s.authz.Allowed(creator.Roles, perm("page", "preview")) {
+		s.writeError(c, cms.Errorf(cms.CodeUnauthorized, "invalid or expired preview token"))
+		return editorial.Page{}, false
+	}
+	p, err := s.pages.Get(c.Request.Context(), id)
+	if err != nil {
+		s.writeError(c, err)
+		return editorial.Page{}, false
+	}
+	return p, true
 }
