@@ -12,7 +12,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, "..", "test", "fixtures", "recorded.json");
 const KEEP = ["content-type", "etag", "cache-control", "last-modified", "retry-after", "x-robots-tag", "vary"];
 
-const server = await m.startServer();
+// One language: the recorded lists, cursors and sync feed hold the source pages only (the
+// demo adds a Spanish translation when Spanish is configured).
+const server = await m.startServer({ env: { MONOGRAPH_LOCALES: "en" } });
 const hooks = [];
 const receiver = createServer((req, res) => {
   const chunks = [];

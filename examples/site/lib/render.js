@@ -316,5 +316,6 @@ export function listItem(p) {
     drug: { name: p.drug.name, drugClasses: p.drug.drugClasses ?? [] },
     publishedAt: p.publishedAt,
     revision: p.revision,
+    locale: p.locale,
   };
 }
