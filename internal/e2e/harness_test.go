@@ -124,9 +124,10 @@ func cheapHasher(tb testing.TB) *auth.Hasher {
 
 // startConfig is what MustStart is asked for.
 type startConfig struct {
-	dataDir string
-	noSeed  bool
-	tweak   func(*app.Config)
+	dataDir  string
+	database string
+	noSeed   bool
+	tweak    func(*app.Config)
 }
 
 // StartOption changes how MustStart boots the server.
@@ -134,6 +135,12 @@ type StartOption func(*startConfig)
 
 // WithDataDir boots on an existing data dir instead of a fresh one.
 func WithDataDir(dir string) StartOption { return func(c *startConfig) { c.dataDir = dir } }
+
+// WithStoreOf boots on the store of an earlier server of this test (closed first): its
+// data dir, and on the MongoDB adapter its database, so a test can restart the server.
+func WithStoreOf(prev *Server) StartOption {
+	return func(c *startConfig) { c.dataDir, c.database = prev.DataDir, prev.Database }
+}
 
 // WithoutDemo skips the demo users and sample page.
 func WithoutDemo() StartOption { return func(c *startConfig) { c.noSeed = true } }
@@ -148,7 +155,9 @@ type Server struct {
 	URL     string
 	Clock   *FakeClock
 	DataDir string
-	HTTP    *http.Client
+	// Database is the MongoDB database the server used (unused on the embedded store).
+	Database string
+	HTTP     *http.Client
 
 	closeOnce sync.Once
 	closeErr  error
@@ -171,7 +180,10 @@ func MustStart(tb testing.TB, opts ...StartOption) *Server {
 	cfg.Addr = "127.0.0.1:0"
 	cfg.DataDir = sc.dataDir
 	cfg.MongoURI = os.Getenv("MONGODB_URI")
-	cfg.Database = teststore.DatabaseName(tb.Name())
+	cfg.Database = sc.database
+	if cfg.Database == "" {
+		cfg.Database = teststore.DatabaseName(tb.Name())
+	}
 	cfg.LogLevel = "error"
 	cfg.SchedulerInterval = time.Hour
 	cfg.ShutdownTimeout = 5 * time.Second
@@ -188,7 +200,7 @@ func MustStart(tb testing.TB, opts ...StartOption) *Server {
 	if err != nil {
 		tb.Fatalf("app.Open: %v", err)
 	}
-	s := &Server{T: tb, App: a, Clock: clock, DataDir: sc.dataDir,
+	s := &Server{T: tb, App: a, Clock: clock, DataDir: sc.dataDir, Database: cfg.Database,
 		HTTP: &http.Client{Timeout: 60 * time.Second}}
 	tb.Cleanup(func() { _ = s.Close() })
 	if !sc.noSeed {
