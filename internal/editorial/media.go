@@ -435,6 +435,9 @@ func (s *Service) recordMediaUsage(ch *Change) {
 	if s.Media == nil {
 		return
 	}
+	if _, ok := s.Media.store.(MediaUsageCommitter); ok {
+		return // recorded with the change itself
+	}
 	l := s.Media
 	l.usageMu.Lock()
 	defer l.usageMu.Unlock()
@@ -452,22 +455,48 @@ func (s *Service) recordMediaUsage(ch *Change) {
 		return true
 	}
 	ctx, now := context.Background(), s.clock.Now()
-	if len(ch.Revisions) > 0 && newer(media.UsageWorking) {
-		if err := s.Media.store.SetMediaUsage(ctx, ch.Page.ID, media.UsageWorking, contentRefs(ch.Page.Content), now); err != nil {
-			s.log.Error("media: could not record the images a page uses", "pageId", ch.Page.ID, "error", err)
+	for _, u := range ch.MediaUsage() {
+		if !newer(u.Kind) {
+			continue
+		}
+		if err := s.Media.store.SetMediaUsage(ctx, ch.Page.ID, u.Kind, u.Refs, now); err != nil {
+			s.log.Error("media: could not record the images a page uses", "pageId", ch.Page.ID, "kind", u.Kind, "error", err)
 		}
 	}
-	if ch.LiveChange() && newer(media.UsageLive) {
+}
+
+// MediaUsageCommitter is a media store that records a change's MediaUsage in the change's
+// own commit (the embedded store), so "used by" never lags behind a stored page and a save
+// costs one transaction. Other stores have it recorded after their commits
+// (recordMediaUsage).
+type MediaUsageCommitter interface {
+	CommitsMediaUsage()
+}
+
+// MediaUsageSet is the library's "used by" of one page and kind after a change: the set
+// replaces what was recorded.
+type MediaUsageSet struct {
+	Kind string
+	Refs []media.Ref
+}
+
+// MediaUsage is what the change makes of its page's "used by": the working copy's assets
+// when it stores revisions, the live revision's when what is live changed.
+func (c *Change) MediaUsage() []MediaUsageSet {
+	var out []MediaUsageSet
+	if len(c.Revisions) > 0 {
+		out = append(out, MediaUsageSet{Kind: media.UsageWorking, Refs: contentRefs(c.Page.Content)})
+	}
+	if c.LiveChange() {
 		var refs []media.Ref
-		if ch.Live != nil {
-			for _, m := range ch.Live.Rendered.Media {
+		if c.Live != nil {
+			for _, m := range c.Live.Rendered.Media {
 				refs = append(refs, media.Ref{ID: m.Asset, SHA256: m.SHA256})
 			}
 		}
-		if err := s.Media.store.SetMediaUsage(ctx, ch.Page.ID, media.UsageLive, refs, now); err != nil {
-			s.log.Error("media: could not record the images a live page uses", "pageId", ch.Page.ID, "error", err)
-		}
+		out = append(out, MediaUsageSet{Kind: media.UsageLive, Refs: refs})
 	}
+	return out
 }
 
 // contentRefs returns the assets c uses, each with the sha256 c records for it.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/monograph-cms/monograph/internal/cms"
+	"github.com/monograph-cms/monograph/internal/editorial"
 	"github.com/monograph-cms/monograph/internal/media"
 )
 
@@ -342,6 +343,25 @@ func (s *Store) SetMediaUsage(ctx context.Context, pageID, kind string, refs []m
 		}
 		return s.addUsage(ctx, tx, pageID, kind, refs, at)
 	})
+}
+
+// CommitsMediaUsage implements editorial.MediaUsageCommitter: Commit and CommitAll record a
+// change's "used by" in the change's transaction (putMediaUsage).
+func (s *Store) CommitsMediaUsage() {}
+
+// putMediaUsage replaces the page's "used by" with the change's, inside its transaction.
+// A page that uses no image and had none recorded (most saves) finds nothing to delete and
+// dirties no database page.
+func (s *Store) putMediaUsage(ctx context.Context, tx *sql.Tx, c *editorial.Change) error {
+	for _, u := range c.MediaUsage() {
+		if _, err := s.exec(ctx, tx, `DELETE FROM media_usage WHERE page_id = ? AND kind = ?`, c.Page.ID, u.Kind); err != nil {
+			return translate(err, "media usage")
+		}
+		if err := s.addUsage(ctx, tx, c.Page.ID, u.Kind, u.Refs, c.Page.UpdatedAt); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // AddMediaUsage implements media.Store.

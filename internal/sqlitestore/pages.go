@@ -68,6 +68,9 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, c *editorial.Change) erro
 			return translate(err, "outbox event")
 		}
 	}
+	if err := s.putMediaUsage(ctx, tx, c); err != nil {
+		return err
+	}
 	if c.LiveChange() {
 		return s.putLive(ctx, tx, p, c.Live)
 	}
@@ -333,6 +336,13 @@ func decode(b []byte, v any) error {
 
 // ListPages returns page summaries matching f, newest update first.
 func (s *Store) ListPages(ctx context.Context, f editorial.ListFilter) ([]editorial.Page, error) {
+	q, args := listPagesQuery(f)
+	return s.queryPages(ctx, q, args...)
+}
+
+// listPagesQuery is ListPages' query: each filter's columns have an index that also gives
+// the order (TestListQueriesUseIndexes).
+func listPagesQuery(f editorial.ListFilter) (string, []any) {
 	var where []string
 	var args []any
 	if f.State != "" {
@@ -344,7 +354,8 @@ func (s *Store) ListPages(ctx context.Context, f editorial.ListFilter) ([]editor
 	where, args = translationFilters(f, where, args)
 	if f.AfterTime != nil {
 		t := ms(*f.AfterTime)
-		where, args = append(where, "(updated_at < ? OR (updated_at = ? AND id < ?))"), append(args, t, t, f.AfterID)
+		// The first term lets the index seek to the cursor instead of walking from the top.
+		where, args = append(where, "updated_at <= ? AND (updated_at < ? OR (updated_at = ? AND id < ?))"), append(args, t, t, t, f.AfterID)
 	}
 	q := `SELECT summary FROM pages`
 	if len(where) > 0 {
@@ -355,7 +366,7 @@ func (s *Store) ListPages(ctx context.Context, f editorial.ListFilter) ([]editor
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
-	return s.queryPages(ctx, q, args...)
+	return q, args
 }
 
 // queryPages runs a query selecting a JSON page column, and for whole pages (fullPage) the

@@ -233,6 +233,9 @@ ALTER TABLE users ADD COLUMN languages TEXT NOT NULL DEFAULT '[]'; -- JSON array
 	mediaUsageMigration,
 	// One translation per source page and locale (translations.go).
 	translationUniqueMigration,
+	// Lists by locale and of outdated translations in order without a sort, and no locale
+	// index entry for the pages that are no translation (translations.go).
+	translationListMigration,
 }
 
 // SchemaVersion is the schema version this build writes.

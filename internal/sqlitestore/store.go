@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -82,6 +83,9 @@ type Store struct {
 	// (tlog.go), kept in edge while it is known to be the committed one, else nil.
 	writeMu           sync.Mutex
 	edge, pendingEdge *logEdge
+
+	// writes counts write transactions begun (tests check that one change is one).
+	writes atomic.Int64
 }
 
 // Open takes the data dir's lock, opens (or creates) the database, and brings its schema up
@@ -305,6 +309,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.pendingEdge = nil
+	s.writes.Add(1)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err, "store")

@@ -45,3 +45,15 @@ const translationUniqueMigration = `
 DROP INDEX pages_translation_source;
 CREATE UNIQUE INDEX pages_translation_source_locale ON pages (translation_source, locale) WHERE translation_source IS NOT NULL;
 `
+
+// translationListMigration replaces the index on (locale, outdated, updated_at): a list of one
+// locale could not take its order from it (outdated came between) and sorted every page of
+// that locale, and a list of the source locale sorted every source page. Now only
+// translations have an entry in the locale index (a save of a source page, most saves,
+// maintains one index less), lists of the source locale take their order from
+// pages_updated, and outdated translations have a small index of their own.
+const translationListMigration = `
+DROP INDEX pages_locale_updated;
+CREATE INDEX pages_locale_updated ON pages (locale, updated_at DESC, id DESC) WHERE locale IS NOT NULL;
+CREATE INDEX pages_outdated_updated ON pages (updated_at DESC, id DESC) WHERE outdated = 1;
+`
