@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -313,15 +314,39 @@ func (s *Store) PageByID(ctx context.Context, id string) (editorial.Page, error)
 }
 
 // PageState reads one page without its working copy's content.
+//
+// It reads on the writer's connection: the service reads a page's state to change it, and
+// the writer's page cache is still warm, where a reader's is dropped whole by SQLite as soon
+// as any other connection has written (under a steady stream of saves, every read on a
+// reader fetches each page it touches again).
 func (s *Store) PageState(ctx context.Context, id string) (editorial.Page, error) {
-	pages, err := s.queryPages(ctx, `SELECT doc FROM pages WHERE id = ?`, id)
-	if err != nil {
-		return editorial.Page{}, err
-	}
-	if len(pages) == 0 {
+	doc, err := s.writerRead(ctx, `SELECT doc FROM pages WHERE id = ?`, id)
+	if errors.Is(err, sql.ErrNoRows) {
 		return editorial.Page{}, cms.Errorf(cms.CodeNotFound, "page not found")
 	}
-	return pages[0], nil
+	if err != nil {
+		return editorial.Page{}, translate(err, "page")
+	}
+	var p editorial.Page
+	return p, decode(doc, &p)
+}
+
+// writerRead runs a one-column, one-row read on the writer's connection, between two
+// write transactions.
+func (s *Store) writerRead(ctx context.Context, q string, args ...any) ([]byte, error) {
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	var row *sql.Row
+	if st := s.wst.cached(q); st != nil {
+		row = st.QueryRowContext(ctx, args...)
+	} else {
+		s.wst.later(q)
+		row = s.w.QueryRowContext(ctx, q, args...)
+	}
+	var b []byte
+	err := row.Scan(&b)
+	s.wst.prepareLater(ctx)
+	return b, err
 }
 
 // fullPage selects whole pages: the page and its working copy's content.
