@@ -165,9 +165,15 @@ func TestRenderMarkdownLinear(t *testing.T) {
 	const n = 3125
 	for _, a := range adversarialMarkdown {
 		t.Run(a.name, func(t *testing.T) {
-			if err := linearWork(a.gen(n), a.gen(8*n)); err != nil {
-				t.Error(err)
+			// A measurement can be unlucky (page faults of fresh memory are billed to the
+			// thread, more so under -race on a busy machine); quadratic work fails every time.
+			var err error
+			for range 3 {
+				if err = linearWork(a.gen(n), a.gen(8*n)); err == nil {
+					return
+				}
 			}
+			t.Error(err)
 		})
 	}
 }
