@@ -16,7 +16,10 @@ func TestContract(t *testing.T) {
 	storetest.Run(t, openContractStore, storetest.Options{})
 }
 
-func openContractStore(tb testing.TB) storage.Store {
+func openContractStore(tb testing.TB) storage.Store { return openStore(tb) }
+
+// openStore opens an embedded store in a fresh data dir, closed when the test ends.
+func openStore(tb testing.TB) *sqlitestore.Store {
 	tb.Helper()
 	s, err := sqlitestore.Open(context.Background(), sqlitestore.Config{DataDir: tb.TempDir(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {

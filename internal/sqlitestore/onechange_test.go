@@ -1,9 +1,7 @@
-package sqlitestore
+package sqlitestore_test
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/monograph-cms/monograph/internal/cms"
@@ -11,6 +9,8 @@ import (
 	"github.com/monograph-cms/monograph/internal/editorial"
 	"github.com/monograph-cms/monograph/internal/media"
 	"github.com/monograph-cms/monograph/internal/media/mediatest"
+	"github.com/monograph-cms/monograph/internal/sqlitestore"
+	"github.com/monograph-cms/monograph/internal/storetest"
 )
 
 type noReauth struct{}
@@ -23,11 +23,7 @@ func (noReauth) ReauthenticatePassword(context.Context, string, string) error { 
 // not two). Saves with and without images, and one that drops the last image.
 func TestASaveIsOneTransaction(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, Config{DataDir: t.TempDir()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close(ctx) })
+	s := openStore(t)
 	writer := cms.Principal{UserID: "w", Name: "Writer", Roles: []cms.Role{cms.RoleWriter}}
 	svc := editorial.NewService(editorial.Config{}, s, cms.SystemClock{}, noReauth{}, nil)
 	lib := editorial.NewMediaLibrary(svc, s, media.DefaultLimits)
@@ -35,25 +31,16 @@ func TestASaveIsOneTransaction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := os.ReadFile("../app/samples/ketamine.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Content content.Content `json:"content"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	c := doc.Content
+	base := storetest.Content("Ketamine")
+	c := base
 	p, err := svc.Create(ctx, writer, "one-transaction", c, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, images := range [][]content.Image{nil, {{Asset: asset.ID}}, {{Asset: asset.ID}}, nil} {
 		c.Images = images
-		c.Summary = doc.Content.Summary + " " + string(rune('a'+i))
-		before := s.writes.Load()
+		c.Summary = base.Summary + " " + string(rune('a'+i))
+		before := sqlitestore.WriteTransactions(s)
 		if p, _, err = svc.SaveContent(ctx, writer, p.ID, p.Version, c, ""); err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +50,7 @@ func TestASaveIsOneTransaction(t *testing.T) {
 		if len(images) > 0 {
 			want++
 		}
-		if n := s.writes.Load() - before; n != want {
+		if n := sqlitestore.WriteTransactions(s) - before; n != want {
 			t.Errorf("save %d (%d images) took %d write transactions, want %d", i, len(images), n, want)
 		}
 		use, err := s.MediaUsage(ctx, []string{asset.ID})
