@@ -9,8 +9,22 @@ import (
 
 // Translations returns the summaries of a source page's translations, by locale, through
 // the pages_translation_source index.
+//
+// It reads on the writer's connection, as PageState does: the list is asked for right after
+// a save, to answer it with the page's translations, when a reader's page cache has just
+// been dropped by that very save.
 func (s *Store) Translations(ctx context.Context, sourceID string) ([]editorial.Page, error) {
-	return s.queryPages(ctx, `SELECT summary FROM pages WHERE translation_source = ? ORDER BY locale, id`, sourceID)
+	docs, err := s.writerReadAll(ctx, `SELECT summary FROM pages WHERE translation_source = ? ORDER BY locale, id`, sourceID)
+	if err != nil {
+		return nil, translate(err, "pages")
+	}
+	pages := make([]editorial.Page, len(docs))
+	for i, doc := range docs {
+		if err := decode(doc, &pages[i]); err != nil {
+			return nil, err
+		}
+	}
+	return pages, nil
 }
 
 // translationFilters are ListPages' where clauses for the translation filters.
