@@ -76,3 +76,30 @@ func BenchmarkSaveOverHTTP(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "saves/s")
 }
+
+// BenchmarkCreateOverHTTP measures one writer creating pages of the sample's size over HTTP,
+// each with its first revision, audit event and search grams, on a library that grows by
+// every page created (scripts/bench-store measures the same with the server binary).
+func BenchmarkCreateOverHTTP(b *testing.B) {
+	raw, err := os.ReadFile("../app/samples/ketamine.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var sample struct {
+		Content map[string]any `json:"content"`
+	}
+	if err := json.Unmarshal(raw, &sample); err != nil {
+		b.Fatal(err)
+	}
+	s := MustStart(b)
+	writer := s.Login(b, Writer)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		c := clone(sample.Content)
+		c["title"] = fmt.Sprintf("Benchmark drug %d", i)
+		writer.Create(b, fmt.Sprintf("bench-create-%d", i), c)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
+}
