@@ -16,6 +16,10 @@
 //	import   stop the server, `monograph export` the data dir, `monograph import` it into a
 //	         fresh data dir; seconds and pages/s of both
 //
+// With -pocketbase BINARY, the saves mode measures PocketBase (scripts/bench.d/pocketbase)
+// as a reference in the same run, alternately with Monograph (the saves in ten rounds, each
+// taking its turn), and ends with the ratios of their saves per second (pocketbase.go).
+//
 // restart and import use the data dir of the previous mode, or a fresh one with -pages
 // pages (default 1,000). Every response's status is checked: an unexpected one stops the
 // run with the response body, because a benchmark that measures errors measures nothing.
@@ -77,6 +81,7 @@ type config struct {
 	startWait  time.Duration
 	refresh    time.Duration
 	serveArgs  []string // extra flags for `monograph serve`
+	pocketbase string   // the PocketBase reference binary for the saves mode ("": none)
 }
 
 func parseFlags() (config, error) {
@@ -100,6 +105,7 @@ func parseFlags() (config, error) {
 	flag.DurationVar(&c.reqTimeout, "request-timeout", 5*time.Minute, "timeout of one HTTP request")
 	flag.DurationVar(&c.startWait, "start-timeout", 10*time.Minute, "how long a server may take to answer /readyz")
 	flag.DurationVar(&c.refresh, "refresh-every", 10*time.Minute, "refresh the session this often (access tokens live 15 minutes)")
+	flag.StringVar(&c.pocketbase, "pocketbase", "", "saves: also measure this PocketBase binary (scripts/bench.d/pocketbase) as a reference, alternately with Monograph")
 	flag.Parse()
 	c.serveArgs = strings.Fields(serveArgs)
 	if flag.NArg() > 0 {
@@ -123,6 +129,9 @@ func parseFlags() (config, error) {
 	}
 	if c.label == "" {
 		c.label = filepath.Base(c.bin)
+	}
+	if c.pocketbase != "" && !slices.Contains(c.modes, "saves") {
+		return c, errors.New("-pocketbase: the reference runs in the saves mode only; add saves to -mode")
 	}
 	return c, nil
 }
@@ -165,6 +174,11 @@ type bench struct {
 func run(ctx context.Context, cfg config) (err error) {
 	if _, err := os.Stat(cfg.bin); err != nil {
 		return fmt.Errorf("-bin: %w", err)
+	}
+	if cfg.pocketbase != "" {
+		if _, err := os.Stat(cfg.pocketbase); err != nil {
+			return fmt.Errorf("-pocketbase: %w", err)
+		}
 	}
 	tmpl, err := loadTemplate(cfg.sample)
 	if err != nil {
@@ -211,33 +225,117 @@ func run(ctx context.Context, cfg config) (err error) {
 // ---------------------------------------------------------------------------------------
 // Modes
 
-func (b *bench) runSaves(ctx context.Context) error {
+func (b *bench) runSaves(ctx context.Context) (err error) {
 	n := orDefault(b.cfg.pages, 1000)
 	if err := b.freshServer(ctx); err != nil {
 		return err
 	}
-	t := newTable("saves", "date (UTC)", "binary", "pages", "run", "requests", "per second", "p50", "p99")
-	pages, took, lat, err := b.createPages(ctx, n, "saves")
-	if err != nil {
-		return err
+	targets := []saveTarget{monograph{b}}
+	if b.cfg.pocketbase != "" {
+		ref, err := b.startPocketBase(ctx)
+		if err != nil {
+			return fmt.Errorf("PocketBase reference: %w", err)
+		}
+		defer func() {
+			if cerr := ref.close(); cerr != nil && err == nil {
+				err = fmt.Errorf("PocketBase reference: %w", cerr)
+			}
+		}()
+		targets = append(targets, ref)
 	}
-	t.row(b.cfg.label, num(b.dirPages), "create", num(n), rate(n, took), ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99)))
+	// With a reference, each phase runs on Monograph and then on the reference before the
+	// next phase starts, so the machine's drift from minute to minute weighs on both alike.
+	t := newTable("saves", "date (UTC)", "binary", "pages", "run", "requests", "per second", "p50", "p99")
+	pages := make([][]*page, len(targets))
+	for i, tg := range targets {
+		p, took, lat, err := createPagesOn(ctx, tg, n, "saves: "+tg.label())
+		if err != nil {
+			return err
+		}
+		pages[i] = p
+		t.row(tg.label(), num(tg.storedPages()), "create", num(n), rate(n, took), ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99)))
+	}
 	if n == 0 || b.cfg.saves == 0 {
 		return nil
 	}
 
-	// One client: every save goes to a random page, as an editor jumping between pages.
-	start := time.Now()
-	lat, err = b.saveRandom(ctx, pages, b.cfg.saves, "sequential saves")
-	if err != nil {
-		return err
+	// With a reference, the saves run in rounds, each target in turn making its share of a
+	// round, so that the machine's drift from one minute to the next (a quarter, here, on
+	// some days) weighs on both alike.
+	rounds := 1
+	if len(targets) > 1 {
+		rounds = 10
 	}
-	t.row(b.cfg.label, num(b.dirPages), "saves, 1 writer", num(b.cfg.saves), rate(b.cfg.saves, time.Since(start)),
-		ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99)))
+	shareOf := func(total, parts, i int) int {
+		if i < total%parts {
+			return total/parts + 1
+		}
+		return total / parts
+	}
+
+	// One client: every save goes to a random page, as an editor jumping between pages.
+	seqLat := make([][]time.Duration, len(targets))
+	seqTook := make([]time.Duration, len(targets))
+	for r := range rounds {
+		for i, tg := range targets {
+			what := "sequential saves: " + tg.label()
+			if rounds > 1 {
+				what += fmt.Sprintf(" (round %d of %d)", r+1, rounds)
+			}
+			start := time.Now()
+			lat, err := saveRandomOn(ctx, tg, tg.rng(), pages[i], shareOf(b.cfg.saves, rounds, r), what)
+			if err != nil {
+				return err
+			}
+			seqTook[i] += time.Since(start)
+			seqLat[i] = append(seqLat[i], lat...)
+		}
+	}
+	seq := make([]float64, len(targets))
+	for i, tg := range targets {
+		seq[i] = float64(b.cfg.saves) / seqTook[i].Seconds()
+		t.row(tg.label(), num(tg.storedPages()), "saves, 1 writer", num(b.cfg.saves), rate(b.cfg.saves, seqTook[i]),
+			ms(percentile(seqLat[i], 0.50)), ms(percentile(seqLat[i], 0.99)))
+	}
 
 	// W writers, each on its own pages, so no save is refused for a stale version: what is
 	// measured is how the store takes concurrent writes, not conflict handling.
 	w := min(b.cfg.writers, n)
+	rngs := make([][]*rand.Rand, len(targets)) // *rand.Rand is not safe for concurrent use
+	for i := range targets {
+		for k := range w {
+			rngs[i] = append(rngs[i], rand.New(rand.NewPCG(b.cfg.seed, uint64(k+1))))
+		}
+	}
+	concLat := make([][]time.Duration, len(targets))
+	concTook := make([]time.Duration, len(targets))
+	for r := range rounds {
+		for i, tg := range targets {
+			all, took, err := saveConcurrently(ctx, tg, pages[i], rngs[i], shareOf(b.cfg.saves, rounds, r))
+			if err != nil {
+				return err
+			}
+			concTook[i] += took
+			concLat[i] = append(concLat[i], all...)
+		}
+	}
+	conc := make([]float64, len(targets))
+	for i, tg := range targets {
+		conc[i] = float64(len(concLat[i])) / concTook[i].Seconds()
+		t.row(tg.label(), num(tg.storedPages()), fmt.Sprintf("saves, %d writers", w), num(len(concLat[i])),
+			rate(len(concLat[i]), concTook[i]), ms(percentile(concLat[i], 0.50)), ms(percentile(concLat[i], 0.99)))
+	}
+	if len(targets) > 1 {
+		fmt.Printf("\nRatio %s / %s, saves per second in this run (%d rounds each, taken in turn): 1 writer %.2f×, %d writers %.2f×.\n",
+			targets[0].label(), targets[1].label(), rounds, seq[0]/seq[1], w, conc[0]/conc[1])
+	}
+	return nil
+}
+
+// saveConcurrently makes n saves on tg with one writer per rng, each on its own share of
+// pages, and returns all their latencies and the wall time.
+func saveConcurrently(ctx context.Context, tg saveTarget, pages []*page, rngs []*rand.Rand, n int) ([]time.Duration, time.Duration, error) {
+	w := len(rngs)
 	own := make([][]*page, w)
 	for i, p := range pages {
 		own[i%w] = append(own[i%w], p)
@@ -248,15 +346,14 @@ func (b *bench) runSaves(ctx context.Context) error {
 		errs = make([]error, w)
 		wg   sync.WaitGroup
 	)
-	start = time.Now()
+	start := time.Now()
 	for i := range w {
-		share := b.cfg.saves / w
-		if i < b.cfg.saves%w {
+		share := n / w
+		if i < n%w {
 			share++
 		}
-		rng := rand.New(rand.NewPCG(b.cfg.seed, uint64(i+1))) // *rand.Rand is not safe for concurrent use
 		wg.Go(func() {
-			l, err := b.saveRandomWith(ctx, rng, own[i], share, fmt.Sprintf("writer %d", i+1))
+			l, err := saveRandomOn(ctx, tg, rngs[i], own[i], share, fmt.Sprintf("%s: writer %d", tg.label(), i+1))
 			mu.Lock()
 			all = append(all, l...)
 			mu.Unlock()
@@ -264,13 +361,7 @@ func (b *bench) runSaves(ctx context.Context) error {
 		})
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	if err := errors.Join(errs...); err != nil {
-		return err
-	}
-	t.row(b.cfg.label, num(b.dirPages), fmt.Sprintf("saves, %d writers", w), num(len(all)), rate(len(all), elapsed),
-		ms(percentile(all, 0.50)), ms(percentile(all, 0.99)))
-	return nil
+	return all, time.Since(start), errors.Join(errs...)
 }
 
 // runScale grows a fresh library block by block and measures, after each block, what a
@@ -607,12 +698,42 @@ func (b *bench) createPage(ctx context.Context) (*page, time.Duration, error) {
 }
 
 func (b *bench) createPages(ctx context.Context, n int, what string) ([]*page, time.Duration, []time.Duration, error) {
+	return createPagesOn(ctx, monograph{b}, n, what)
+}
+
+// saveTarget is a server the saves mode measures: Monograph, or the PocketBase reference
+// (pocketbase.go). Both get the same pages, contents and random choices, and their requests
+// are timed by the same api.call.
+type saveTarget interface {
+	label() string    // the binary's name in the table
+	storedPages() int // pages in its store
+	createPage(ctx context.Context) (*page, time.Duration, error)
+	save(ctx context.Context, p *page) (time.Duration, error) // one more edit of p
+	saved(n int)                                              // n saves were made
+	rng() *rand.Rand                                          // for the sequential saves
+}
+
+// monograph is the server under test as a saveTarget.
+type monograph struct{ b *bench }
+
+func (m monograph) label() string    { return m.b.cfg.label }
+func (m monograph) storedPages() int { return m.b.dirPages }
+func (m monograph) createPage(ctx context.Context) (*page, time.Duration, error) {
+	return m.b.createPage(ctx)
+}
+func (m monograph) save(ctx context.Context, p *page) (time.Duration, error) {
+	return m.b.api.save(ctx, m.b.tmpl, p)
+}
+func (m monograph) saved(n int)     { m.b.countRevs(n) }
+func (m monograph) rng() *rand.Rand { return m.b.rng }
+
+func createPagesOn(ctx context.Context, tg saveTarget, n int, what string) ([]*page, time.Duration, []time.Duration, error) {
 	prog := newProgress(what+": creating pages", n)
 	var pages []*page
 	var lat []time.Duration
 	start := time.Now()
 	for i := range n {
-		p, d, err := b.createPage(ctx)
+		p, d, err := tg.createPage(ctx)
 		if err != nil {
 			return nil, 0, nil, err
 		}
@@ -623,25 +744,21 @@ func (b *bench) createPages(ctx context.Context, n int, what string) ([]*page, t
 	return pages, time.Since(start), lat, nil
 }
 
-func (b *bench) saveRandom(ctx context.Context, pages []*page, n int, what string) ([]time.Duration, error) {
-	return b.saveRandomWith(ctx, b.rng, pages, n, what)
-}
-
-// saveRandomWith makes n saves, each on a random page of pages, and returns their
+// saveRandomOn makes n saves on tg, each on a random page of pages, and returns their
 // latencies. Each writer passes its own rng and pages.
-func (b *bench) saveRandomWith(ctx context.Context, rng *rand.Rand, pages []*page, n int, what string) ([]time.Duration, error) {
+func saveRandomOn(ctx context.Context, tg saveTarget, rng *rand.Rand, pages []*page, n int, what string) ([]time.Duration, error) {
 	prog := newProgress(what, n)
 	lat := make([]time.Duration, 0, n)
 	for i := range n {
 		p := pages[rng.IntN(len(pages))]
-		d, err := b.api.save(ctx, b.tmpl, p)
+		d, err := tg.save(ctx, p)
 		if err != nil {
 			return lat, err
 		}
 		lat = append(lat, d)
 		prog.step(i + 1)
 	}
-	b.countRevs(n)
+	tg.saved(n)
 	return lat, nil
 }
 
@@ -651,11 +768,12 @@ func (b *bench) countRevs(n int) {
 	b.revsMu.Unlock()
 }
 
-// server is one `monograph serve` process.
+// server is one `monograph serve` process (or the PocketBase reference's `serve`).
 type server struct {
 	cmd     *exec.Cmd
 	base    string
 	logPath string
+	pidPath string    // removed once the server has stopped
 	started time.Time // just before exec: restart times are measured from here
 	done    chan struct{}
 	waitErr error
@@ -666,15 +784,23 @@ func startServer(cfg config, dataDir, logPath string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
+	return startProcess(addr, "server.pid", logPath, cfg.bin,
+		append([]string{"serve", "--demo", "--data", dataDir, "--addr", addr, "--log-level", "error"}, cfg.serveArgs...)...)
+}
+
+// startProcess starts a server listening on addr, its output to logPath, and records its
+// pid in pidFile next to the log.
+func startProcess(addr, pidFile, logPath, bin string, args ...string) (*server, error) {
 	logf, err := os.Create(logPath)
 	if err != nil {
 		return nil, err
 	}
 	// No CommandContext: a cancelled run must still stop the server with SIGTERM and wait,
 	// not SIGKILL it, so its data dir is closed cleanly.
-	cmd := exec.Command(cfg.bin, append([]string{"serve", "--demo", "--data", dataDir, "--addr", addr, "--log-level", "error"}, cfg.serveArgs...)...)
+	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	s := &server{cmd: cmd, base: "http://" + addr, logPath: logPath, done: make(chan struct{})}
+	s := &server{cmd: cmd, base: "http://" + addr, logPath: logPath, pidPath: filepath.Join(filepath.Dir(logPath), pidFile),
+		done: make(chan struct{})}
 	s.started = time.Now()
 	if err := cmd.Start(); err != nil {
 		logf.Close()
@@ -686,7 +812,7 @@ func startServer(cfg config, dataDir, logPath string) (*server, error) {
 		close(s.done)
 	}()
 	// The wrapper script kills this pid if the tool itself dies without cleaning up.
-	_ = os.WriteFile(filepath.Join(filepath.Dir(logPath), "server.pid"), []byte(strconv.Itoa(cmd.Process.Pid)), 0o644)
+	_ = os.WriteFile(s.pidPath, []byte(strconv.Itoa(cmd.Process.Pid)), 0o644)
 	return s, nil
 }
 
@@ -746,7 +872,7 @@ func (s *server) stop() (time.Duration, error) {
 		return 0, fmt.Errorf("the server did not exit within a minute of SIGTERM; killed it")
 	}
 	took := time.Since(start)
-	os.Remove(filepath.Join(filepath.Dir(s.logPath), "server.pid"))
+	os.Remove(s.pidPath)
 	if s.waitErr != nil {
 		return took, fmt.Errorf("the server exited with %v after SIGTERM; its log:\n%s", s.waitErr, tail(s.logPath))
 	}
@@ -1075,10 +1201,13 @@ func (t *template) content(n, edit int) []byte {
 	name := pageName(n)
 	e := ""
 	if edit > 0 {
-		e = fmt.Sprintf(" Benchmark edit %d.", edit)
+		e = editMark(edit)
 	}
 	return []byte(strings.NewReplacer(phName, name, phGeneric, strings.ToLower(name), phEdit, e).Replace(t.json))
 }
+
+// editMark is what edit number edit adds to the first section's body.
+func editMark(edit int) string { return fmt.Sprintf(" Benchmark edit %d.", edit) }
 
 // pageName is fixed-width so that no name is a substring of another: a search for one
 // page's exact name finds that page and no other.
