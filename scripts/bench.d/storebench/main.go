@@ -604,7 +604,11 @@ func (b *bench) runImport(ctx context.Context) error {
 
 	target := b.newDir("data")
 	start = time.Now()
-	out, err = runCLI(ctx, b.cfg.bin, "import", "--data", target, "--log-level", "error", exportDir)
+	// The export carries the accounts that signed its approvals (accounts.json: the demo's
+	// reviewers signed its published pages) and a translation in the demo's second locale;
+	// the fresh data dir needs both, as an operator moving a store would give them.
+	out, err = runCLI(ctx, b.cfg.bin, "import", "--data", target, "--log-level", "error",
+		"--with-accounts", "--locales", servedLocales(b.cfg.serveArgs), exportDir)
 	if err != nil {
 		return err
 	}
@@ -1372,11 +1376,30 @@ func dirSize(dir string) int64 {
 	return n
 }
 
+// servedLocales is the --locales the server was started with: the value in the extra serve
+// flags, or what `serve --demo` serves without one.
+func servedLocales(serveArgs []string) string {
+	for i, a := range serveArgs {
+		for _, flag := range []string{"--locales", "-locales"} {
+			if v, ok := strings.CutPrefix(a, flag+"="); ok {
+				return v
+			}
+			if a == flag && i+1 < len(serveArgs) {
+				return serveArgs[i+1]
+			}
+		}
+	}
+	return "en,es"
+}
+
+// jsonFilesIn counts the page files of an export and their size (accounts.json is the
+// export's accounts, not a page).
 func jsonFilesIn(dir string) (int, int64, error) {
 	names, err := filepath.Glob(filepath.Join(dir, "*.json"))
 	if err != nil {
 		return 0, 0, err
 	}
+	names = slices.DeleteFunc(names, func(n string) bool { return filepath.Base(n) == "accounts.json" })
 	var size int64
 	for _, name := range names {
 		info, err := os.Stat(name)
