@@ -183,7 +183,8 @@ func (s *Store) putPage(ctx context.Context, tx *sql.Tx, c *editorial.Change) er
 
 // pageSearchKey is a page's search_key: its search grams as FTS5 tokens. Most saves leave
 // the searchable fields (slug, title, drug names, tags) as they were, so the keys of recent
-// fields are kept rather than making the grams again, a twentieth of a save's CPU.
+// fields are kept rather than making the grams again (about 28 µs, 3% of a save's server
+// time).
 func pageSearchKey(p editorial.Page) string {
 	d := p.Content.Drug
 	var b strings.Builder

@@ -179,9 +179,10 @@ const (
 // one (catchUpFrames), and only then does the writer's turn come.
 //
 // A checkpoint writes each page once however often the WAL holds it, and a save rewrites
-// the same few pages of each index (their newest end), so checkpointing seldom costs less:
-// every second, not every quarter second, made four writers' slowest saves (p99) 20–30%
-// faster, measured with scripts/bench-store.
+// the same few pages of each index (their newest end), so checkpointing seldom costs less.
+// Every second, with the catch-up, instead of every quarter second: the writer's pause went
+// from about 16 ms four times a second to 12–15 ms once, and four writers' slowest saves
+// (p99) from 17–31 ms to 12–16 ms (scripts/bench-store, docs/performance.md).
 const (
 	checkpointEvery  = time.Second
 	checkpointFrames = 8000 // 64 MiB of 8 KiB pages
