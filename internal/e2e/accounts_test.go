@@ -313,6 +313,7 @@ func TestPasswordReset(t *testing.T) {
 // Finding 10, command line: `users passwd` sets a password from stdin; it is temporary
 // unless --own says the operator is that person. `users add` passwords likewise.
 func TestUsersPasswdFromStdin(t *testing.T) {
+	skipOnMongoRun(t)
 	t.Parallel()
 	dir := t.TempDir()
 	run := func(stdin string, args ...string) (error, string, string) {

@@ -19,6 +19,7 @@ type ackedSave struct {
 // Issue 3, Must show: kill -9 the server during continuous saves, restart it, and find every
 // acknowledged save with the revision list complete — three rounds.
 func TestCrashDuringSaves(t *testing.T) {
+	skipOnMongoRun(t)
 	if testing.Short() {
 		t.Skip("kills and restarts a server process three times")
 	}

@@ -437,6 +437,7 @@ func demoImage(tb testing.TB, s *Server) (string, []byte) {
 // through export and import, and through a backup, and is served from the new store
 // byte for byte.
 func TestMediaSurvivesExportImportAndBackup(t *testing.T) {
+	skipOnMongoRun(t)
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}

@@ -31,7 +31,7 @@ func TestPropertyLiveImagesAreSigned(t *testing.T) {
 	}
 	t.Logf("seed %d (rerun with -prop.seed=%d)", seed, seed)
 	rng := rand.New(rand.NewPCG(seed, 14))
-	budget := 15 * time.Second
+	budget := propertyBudget(15 * time.Second)
 	if testing.Short() {
 		budget = 4 * time.Second
 	}

@@ -193,7 +193,7 @@ func TestPropertyTranslationsNameTheirSource(t *testing.T) {
 		seed = uint64(time.Now().UnixNano())
 	}
 	t.Logf("seed %d (rerun with -proptr.seed=%d)", seed, seed)
-	budget := *propTrBudget
+	budget := propertyBudget(*propTrBudget)
 	if testing.Short() {
 		budget = 4 * time.Second
 	}

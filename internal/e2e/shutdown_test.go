@@ -15,6 +15,7 @@ import (
 // the server finishes that request, refuses new connections, exits 0, and has closed the
 // store cleanly (the data dir opens again at once).
 func TestGracefulShutdown(t *testing.T) {
+	skipOnMongoRun(t)
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}

@@ -19,6 +19,7 @@ import (
 // its audit chains verify, and restored into a new data dir it serves the same pages as the
 // original (their exports are identical).
 func TestBackupWhileServingAndRestore(t *testing.T) {
+	skipOnMongoRun(t)
 	if testing.Short() {
 		t.Skip("runs the binary several times")
 	}

@@ -13,6 +13,7 @@ import (
 // publication) exported, imported into an empty store and exported again give identical
 // files; the imported store's audit chains verify.
 func TestExportImportRoundTrip(t *testing.T) {
+	skipOnMongoRun(t)
 	if testing.Short() {
 		t.Skip("runs the binary several times")
 	}

@@ -327,6 +327,7 @@ func TestTransparencyRefusesBadParameters(t *testing.T) {
 // afterwards fails it, even when the forger relinks the chain and rebuilds the tree so
 // that every check without the checkpoint passes.
 func TestAuditVerifyWithKeptCheckpoint(t *testing.T) {
+	skipOnMongoRun(t)
 	t.Parallel()
 	dir := t.TempDir()
 	s := MustStart(t, WithDataDir(dir), WithConfig(embeddedOnly))

@@ -296,6 +296,7 @@ func TestWebhookPrivateDestinationsRefused(t *testing.T) {
 // happens after restart, with the same event id. The receiver hangs until the first
 // process is dead, so that process cannot have delivered.
 func TestWebhookDeliveredAfterKill(t *testing.T) {
+	skipOnMongoRun(t)
 	t.Parallel()
 	var up atomic.Bool
 	rcv := newWhReceiver(t, func(_ int, r *http.Request) int {
