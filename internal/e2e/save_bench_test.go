@@ -16,16 +16,7 @@ import (
 // the ketamine sample's size (scripts/bench-store measures the same with the server
 // binary; this one runs in-process so `-cpuprofile` shows the server's save path).
 func BenchmarkSaveOverHTTP(b *testing.B) {
-	raw, err := os.ReadFile("../app/samples/ketamine.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var sample struct {
-		Content map[string]any `json:"content"`
-	}
-	if err := json.Unmarshal(raw, &sample); err != nil {
-		b.Fatal(err)
-	}
+	sample := benchSample(b)
 	s := MustStart(b)
 	writer := s.Login(b, Writer)
 	const pages = 200
@@ -36,7 +27,7 @@ func BenchmarkSaveOverHTTP(b *testing.B) {
 	}
 	ps := make([]*page, pages)
 	for i := range ps {
-		c := clone(sample.Content)
+		c := clone(sample)
 		c["title"] = fmt.Sprintf("Benchmark page %d", i)
 		p := writer.Create(b, fmt.Sprintf("bench-save-%d", i), c)
 		ps[i] = &page{id: p.ID, version: p.Version}
@@ -49,7 +40,7 @@ func BenchmarkSaveOverHTTP(b *testing.B) {
 		p := ps[i%pages]
 		i++
 		p.edits++
-		c := clone(sample.Content)
+		c := clone(sample)
 		c["title"] = fmt.Sprintf("Benchmark page %d", i%pages)
 		c["summary"] = fmt.Sprintf("Edit %d of this page.", p.edits)
 		body, _ := json.Marshal(c)
@@ -81,6 +72,22 @@ func BenchmarkSaveOverHTTP(b *testing.B) {
 // each with its first revision, audit event and search grams, on a library that grows by
 // every page created (scripts/bench-store measures the same with the server binary).
 func BenchmarkCreateOverHTTP(b *testing.B) {
+	sample := benchSample(b)
+	s := MustStart(b)
+	writer := s.Login(b, Writer)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		i++
+		c := clone(sample)
+		c["title"] = fmt.Sprintf("Benchmark drug %d", i)
+		writer.Create(b, fmt.Sprintf("bench-create-%d", i), c)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
+}
+
+// benchSample is the ketamine sample's content, the page size the benchmarks write.
+func benchSample(b *testing.B) map[string]any {
 	raw, err := os.ReadFile("../app/samples/ketamine.json")
 	if err != nil {
 		b.Fatal(err)
@@ -91,15 +98,5 @@ func BenchmarkCreateOverHTTP(b *testing.B) {
 	if err := json.Unmarshal(raw, &sample); err != nil {
 		b.Fatal(err)
 	}
-	s := MustStart(b)
-	writer := s.Login(b, Writer)
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		i++
-		c := clone(sample.Content)
-		c["title"] = fmt.Sprintf("Benchmark drug %d", i)
-		writer.Create(b, fmt.Sprintf("bench-create-%d", i), c)
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "creates/s")
+	return sample.Content
 }

@@ -374,21 +374,16 @@ func (s *Store) PageState(ctx context.Context, id string) (editorial.Page, error
 }
 
 // writerRead runs a one-column, one-row read on the writer's connection, between two
-// write transactions.
+// write transactions; sql.ErrNoRows when there is no row.
 func (s *Store) writerRead(ctx context.Context, q string, args ...any) ([]byte, error) {
-	s.writeMu.Lock()
-	defer s.writeMu.Unlock()
-	var row *sql.Row
-	if st := s.wst.cached(q); st != nil {
-		row = st.QueryRowContext(ctx, args...)
-	} else {
-		s.wst.later(q)
-		row = s.w.QueryRowContext(ctx, q, args...)
+	rows, err := s.writerReadAll(ctx, q, args...)
+	if err != nil {
+		return nil, err
 	}
-	var b []byte
-	err := row.Scan(&b)
-	s.wst.prepareLater(ctx)
-	return b, err
+	if len(rows) == 0 {
+		return nil, sql.ErrNoRows
+	}
+	return rows[0], nil
 }
 
 // writerReadAll runs a one-column read on the writer's connection, between two write

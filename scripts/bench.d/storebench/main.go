@@ -687,10 +687,8 @@ func (b *bench) logPath() string {
 
 // createPage creates the next page, named so that search can find it.
 func (b *bench) createPage(ctx context.Context) (*page, time.Duration, error) {
-	p := &page{n: b.nextName}
+	p := newPage(b.nextName)
 	b.nextName++
-	p.name = pageName(p.n)
-	p.slug = strings.ToLower(strings.ReplaceAll(p.name, " ", "-"))
 	d, err := b.api.create(ctx, b.tmpl, p)
 	if err != nil {
 		return nil, 0, err
@@ -1212,6 +1210,13 @@ func (t *template) content(n, edit int) []byte {
 
 // editMark is what edit number edit adds to the first section's body.
 func editMark(edit int) string { return fmt.Sprintf(" Benchmark edit %d.", edit) }
+
+// newPage is page number n, not yet created: its name and the slug made from it.
+func newPage(n int) *page {
+	p := &page{n: n, name: pageName(n)}
+	p.slug = strings.ToLower(strings.ReplaceAll(p.name, " ", "-"))
+	return p
+}
 
 // pageName is fixed-width so that no name is a substring of another: a search for one
 // page's exact name finds that page and no other.

@@ -33,7 +33,6 @@ import (
 	"net/http"
 	"os"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -195,10 +194,8 @@ func (pb *pocketBase) rng() *rand.Rand  { return pb.random }
 
 // createPage creates page number pb.next with Monograph's name, slug and content.
 func (pb *pocketBase) createPage(ctx context.Context) (*page, time.Duration, error) {
-	p := &page{n: pb.next}
+	p := newPage(pb.next)
 	pb.next++
-	p.name = pageName(p.n)
-	p.slug = strings.ToLower(strings.ReplaceAll(p.name, " ", "-"))
 	title, _ := json.Marshal(p.name)
 	slug, _ := json.Marshal(p.slug)
 	body := slices.Concat([]byte(`{"title":`), title, []byte(`,"slug":`), slug, []byte(`,"content":`),
