@@ -1,4 +1,30 @@
 package sqlitestore
 
+import (
+	"context"
+	"testing"
+)
+
 // WriteTransactions is how many write transactions s has begun, for the external tests.
 func WriteTransactions(s *Store) int64 { return s.writes.Load() }
+
+// PauseSearchIndexer stops s's background search indexer, so that the pages a change marks
+// stay pending until IndexPendingSearch (or Close) indexes them.
+func PauseSearchIndexer(s *Store) {
+	s.search.stop()
+	<-s.search.done
+}
+
+// IndexPendingSearch indexes s's pending pages now and returns how many it indexed.
+func IndexPendingSearch(s *Store) (int, error) { return s.indexPendingSearch(context.Background()) }
+
+// SearchIndexCounts returns how many pages are pending and how many page_search holds.
+func SearchIndexCounts(tb testing.TB, s *Store) (pending, indexed int) {
+	tb.Helper()
+	err := s.w.QueryRow(`SELECT (SELECT count(*) FROM pages WHERE search_pending = 1), (SELECT count(*) FROM page_search)`).
+		Scan(&pending, &indexed)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return pending, indexed
+}

@@ -20,16 +20,25 @@ import (
 
 var _ editorial.Store = (*Store)(nil)
 
-// Commit applies one page change in one transaction.
+// Commit applies one page change in one transaction. A change of the page's search grams is
+// left to the search indexer (searchindex.go).
 func (s *Store) Commit(ctx context.Context, c *editorial.Change) error {
-	return s.write(ctx, func(tx *sql.Tx) error { return s.apply(ctx, tx, c) })
+	pending := false
+	err := s.write(ctx, func(tx *sql.Tx) (err error) {
+		pending, err = s.apply(ctx, tx, c, true)
+		return err
+	})
+	if err == nil && pending {
+		s.wakeSearchIndexer()
+	}
+	return err
 }
 
 // CommitAll applies the changes in one transaction: all of them or none.
 func (s *Store) CommitAll(ctx context.Context, cs []*editorial.Change) (int, error) {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		for _, c := range cs {
-			if err := s.apply(ctx, tx, c); err != nil {
+			if _, err := s.apply(ctx, tx, c, false); err != nil {
 				return err
 			}
 		}
@@ -41,43 +50,45 @@ func (s *Store) CommitAll(ctx context.Context, cs []*editorial.Change) (int, err
 	return len(cs), nil
 }
 
-// apply writes one change inside a write transaction.
-func (s *Store) apply(ctx context.Context, tx *sql.Tx, c *editorial.Change) error {
+// apply writes one change inside a write transaction. With deferSearch, a change of the
+// page's search grams marks the page for the search indexer instead of indexing it, and
+// apply reports that it did.
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, c *editorial.Change, deferSearch bool) (searchPending bool, err error) {
 	p := &c.Page
 	if c.LiveChange() {
 		seq, err := s.nextChangeSeq(ctx, tx)
 		if err != nil {
-			return err
+			return false, err
 		}
 		p.LiveSeq = seq
 		if c.Live != nil {
 			c.Live.Seq = seq
 		}
 	}
-	if err := s.putPage(ctx, tx, c); err != nil {
-		return err
+	if searchPending, err = s.putPage(ctx, tx, c, deferSearch); err != nil {
+		return false, err
 	}
 	for _, r := range c.Revisions {
 		if err := s.insertRevision(ctx, tx, r); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if err := s.insertEvents(ctx, tx, c.Events); err != nil {
-		return err
+		return false, err
 	}
 	for _, o := range c.Outbox {
 		if _, err := s.exec(ctx, tx, `INSERT INTO outbox (id, event, page_id, slug, revision, at) VALUES (?, ?, ?, ?, ?, ?)`,
 			o.ID, o.Event, o.PageID, o.Slug, o.Revision, ms(o.At)); err != nil {
-			return translate(err, "outbox event")
+			return false, translate(err, "outbox event")
 		}
 	}
 	if err := s.putMediaUsage(ctx, tx, c); err != nil {
-		return err
+		return false, err
 	}
 	if c.LiveChange() {
-		return s.putLive(ctx, tx, p, c.Live)
+		return searchPending, s.putLive(ctx, tx, p, c.Live)
 	}
-	return nil
+	return searchPending, nil
 }
 
 func (s *Store) nextChangeSeq(ctx context.Context, tx *sql.Tx) (int64, error) {
@@ -119,66 +130,71 @@ func columnsOf(p editorial.Page) (pageColumns, error) {
 }
 
 // putPage inserts a new page or updates an existing one if it is still at the expected
-// version and audit head, and keeps its search grams in step with its searchable text.
-func (s *Store) putPage(ctx context.Context, tx *sql.Tx, c *editorial.Change) error {
+// version and audit head, and keeps its search grams in step with its searchable text: in
+// page_search now, or, with deferSearch, by marking the page for the search indexer
+// (searchindex.go); it reports whether it marked the page.
+func (s *Store) putPage(ctx context.Context, tx *sql.Tx, c *editorial.Change, deferSearch bool) (searchPending bool, err error) {
 	p := c.Page
 	col, err := columnsOf(p)
 	if err != nil {
-		return err
+		return false, err
 	}
-	oldKey := ""
+	searchChanged := c.Create
+	if !c.Create && len(c.Revisions) > 0 {
+		// Only a new revision can change the searchable text.
+		var oldKey string
+		if err := s.txRow(ctx, tx, `SELECT search_key FROM pages WHERE id = ?`, p.ID).Scan(&oldKey); err != nil {
+			return false, conflictIfMissing(translate(err, "page"))
+		}
+		searchChanged = oldKey != col.searchKey
+	}
+	// The page's search_pending: 1 marked, 0 indexed now, NULL (on an update) as it was.
+	var pending any
+	if searchChanged {
+		pending = 0
+		if deferSearch {
+			pending = 1
+		}
+	}
 	if c.Create {
 		var n int
 		if err := s.txRow(ctx, tx, `SELECT count(*) FROM pages WHERE id = ?`, p.ID).Scan(&n); err != nil {
-			return translate(err, "page")
+			return false, translate(err, "page")
 		}
 		if n > 0 {
-			return cms.Errorf(cms.CodeConflict, "a page with id %s exists already", p.ID)
+			return false, cms.Errorf(cms.CodeConflict, "a page with id %s exists already", p.ID)
 		}
 		_, err := s.exec(ctx, tx, `INSERT INTO pages (id, slug, version, revision, audit_seq, state, updated_at, scheduled_at,
-			review_due, review_due_notified, search_key, summary, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			review_due, review_due_notified, search_key, summary, doc, search_pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			p.ID, p.Slug, p.Version, p.Workflow.Revision, p.Audit.Seq, col.state, col.updatedAt, col.scheduledAt, col.reviewDue, col.notif,
-			col.searchKey, col.summary, col.doc)
+			col.searchKey, col.summary, col.doc, pending)
 		if err := translate(err, "page"); cms.IsCode(err, cms.CodeConflict) {
-			return &cms.Error{Code: cms.CodeSlugTaken, Message: "the slug " + p.Slug + " is already used by another page", Err: err}
+			return false, &cms.Error{Code: cms.CodeSlugTaken, Message: "the slug " + p.Slug + " is already used by another page", Err: err}
 		} else if err != nil {
-			return err
+			return false, err
 		}
 	} else {
-		if len(c.Revisions) > 0 {
-			// Only a new revision can change the searchable text.
-			if err := s.txRow(ctx, tx, `SELECT search_key FROM pages WHERE id = ?`, p.ID).Scan(&oldKey); err != nil {
-				return conflictIfMissing(translate(err, "page"))
-			}
-		} else {
-			oldKey = col.searchKey
-		}
 		res, err := s.exec(ctx, tx, `UPDATE pages SET version = ?, revision = ?, audit_seq = ?, state = ?, updated_at = ?,
-			scheduled_at = ?, review_due = ?, review_due_notified = ?, search_key = ?, summary = ?, doc = ?
+			scheduled_at = ?, review_due = ?, review_due_notified = ?, search_key = ?, summary = ?, doc = ?,
+			search_pending = coalesce(?, search_pending)
 			WHERE id = ? AND version = ? AND audit_seq = ?`,
 			p.Version, p.Workflow.Revision, p.Audit.Seq, col.state, col.updatedAt, col.scheduledAt, col.reviewDue, col.notif,
-			col.searchKey, col.summary, col.doc, p.ID, c.ExpectVersion, c.ExpectSeq)
+			col.searchKey, col.summary, col.doc, pending, p.ID, c.ExpectVersion, c.ExpectSeq)
 		if err != nil {
-			return translate(err, "page")
+			return false, translate(err, "page")
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return cms.Errorf(cms.CodeVersionConflict, "the page was changed since you loaded it")
+			return false, cms.Errorf(cms.CodeVersionConflict, "the page was changed since you loaded it")
 		}
 	}
-	if oldKey == col.searchKey {
-		return nil
+	if !searchChanged || deferSearch {
+		return searchChanged, nil
 	}
 	var rowid int64
 	if err := s.txRow(ctx, tx, `SELECT rowid FROM pages WHERE id = ?`, p.ID).Scan(&rowid); err != nil {
-		return translate(err, "page")
+		return false, translate(err, "page")
 	}
-	if !c.Create {
-		if _, err := s.exec(ctx, tx, `DELETE FROM page_search WHERE rowid = ?`, rowid); err != nil {
-			return translate(err, "search index")
-		}
-	}
-	_, err = s.exec(ctx, tx, `INSERT INTO page_search (rowid, grams) VALUES (?, ?)`, rowid, col.searchKey)
-	return translate(err, "search index")
+	return false, s.indexSearchKey(ctx, tx, rowid, col.searchKey, !c.Create)
 }
 
 // pageSearchKey is a page's search_key: its search grams as FTS5 tokens. Most saves leave
@@ -502,6 +518,17 @@ func (s *Store) queryPages(ctx context.Context, q string, args ...any) ([]editor
 // page ("ine", a shared prefix), so this is twice what callers ask for, not every match.
 func searchCandidates(limit int) int { return max(2*limit, 200) }
 
+// searchQuery finds the candidates: the pages FTS5 finds, best ranked first, and the pages
+// the search indexer has yet to index (searchindex.go), in one statement, so in one
+// snapshot (a page the indexer takes meanwhile is in one part or the other). Each with its
+// current grams: FTS5 may still hold a pending page's former ones. UNION drops a page
+// found in both.
+const searchQuery = `SELECT id, search_key, updated_at FROM (
+		SELECT p.id, p.search_key, p.updated_at FROM page_search s JOIN pages p ON p.rowid = s.rowid
+		WHERE page_search MATCH ? ORDER BY s.rank LIMIT ?)
+	UNION
+	SELECT id, search_key, updated_at FROM pages WHERE search_pending = 1`
+
 // SearchPages finds pages sharing at least minShared of the grams: FTS5 finds the pages
 // having any of them, best ranked first, and the grams each one shares are then counted
 // exactly (search.Shared), as the other adapters and delivery count them.
@@ -513,8 +540,7 @@ func (s *Store) SearchPages(ctx context.Context, grams []string, minShared, limi
 	for i, t := range terms {
 		terms[i] = `"` + t + `"`
 	}
-	rows, err := s.query(ctx, `SELECT p.id, s.grams, p.updated_at FROM page_search s JOIN pages p ON p.rowid = s.rowid
-		WHERE page_search MATCH ? ORDER BY s.rank LIMIT ?`, strings.Join(terms, " OR "), searchCandidates(limit))
+	rows, err := s.query(ctx, searchQuery, strings.Join(terms, " OR "), searchCandidates(limit))
 	if err != nil {
 		return nil, translate(err, "search")
 	}

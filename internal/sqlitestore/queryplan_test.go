@@ -73,3 +73,41 @@ func TestListQueriesUseIndexes(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchQueryUsesIndexes: a search reads FTS5's matches and the pending pages through
+// pages_search_pending, and each match's page by its rowid; it never walks the pages.
+func TestSearchQueryUsesIndexes(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, Config{DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close(ctx) })
+	rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+searchQuery, `"ket" OR "eta"`, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	all := strings.Join(plan, "; ")
+	if !strings.Contains(all, "pages_search_pending") {
+		t.Errorf("the pending pages are not found through their index: %s", all)
+	}
+	for _, d := range plan {
+		if (strings.HasPrefix(d, "SCAN p ") || d == "SCAN p" || strings.HasPrefix(d, "SCAN pages")) && !strings.Contains(d, "INDEX") {
+			t.Errorf("a search walks the pages: %s", all)
+		}
+	}
+	t.Log(all)
+}

@@ -236,6 +236,8 @@ ALTER TABLE users ADD COLUMN languages TEXT NOT NULL DEFAULT '[]'; -- JSON array
 	// Lists by locale and of outdated translations in order without a sort, and no locale
 	// index entry for the pages that are no translation (translations.go).
 	translationListMigration,
+	// Search indexing after the commit, in batches (searchindex.go).
+	searchPendingMigration,
 }
 
 // SchemaVersion is the schema version this build writes.

@@ -73,6 +73,8 @@ type Store struct {
 	stopCheckpoints context.CancelFunc
 	checkpointsDone chan struct{}
 
+	search searchIndexer // indexes the pages whose search grams a change left pending
+
 	wst, rst statements // prepared statements of the writer and the readers
 
 	users    memo[auth.User] // see UserByID
@@ -137,6 +139,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s.startCheckpoints()
+	s.startSearchIndexer(searchIndexDelay)
 	return s, nil
 }
 
@@ -284,7 +287,8 @@ func openDB(path, synchronous string, role int) (*sql.DB, error) {
 }
 
 // Close closes the connections and releases the data dir.
-func (s *Store) Close(context.Context) error {
+func (s *Store) Close(ctx context.Context) error {
+	s.stopSearchIndexer(ctx)
 	if s.stopCheckpoints != nil {
 		s.stopCheckpoints()
 		<-s.checkpointsDone
@@ -324,10 +328,16 @@ func (s *Store) Path() string { return s.path }
 // write runs fn in one write transaction, committed when fn returns nil and rolled back
 // otherwise.
 func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	s.writes.Add(1)
+	return s.transact(ctx, fn)
+}
+
+// transact is write without counting the transaction as a change's: the search indexer's
+// transactions (searchindex.go) are the store's own upkeep.
+func (s *Store) transact(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.pendingEdge = nil
-	s.writes.Add(1)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return translate(err, "store")

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/monograph-cms/monograph/internal/storage"
@@ -13,6 +14,9 @@ type Options struct {
 	// stand-in FerretDB; real MongoDB and SQLite can): the tests that race writers are
 	// skipped with this reason.
 	NoConcurrentAtomicity string
+	// Groups, when not empty, runs only the groups of tests so named ("Commit", "Search"):
+	// for an adapter's second run in another mode, of the rules that mode concerns.
+	Groups []string
 }
 
 // Run runs every contract test as a subtest of t, each on a fresh, empty store from open.
@@ -22,6 +26,9 @@ type Options struct {
 // (ignore Close's error there).
 func Run(t *testing.T, open func(tb testing.TB) storage.Store, opts Options) {
 	for _, g := range groups() {
+		if len(opts.Groups) > 0 && !slices.Contains(opts.Groups, g.name) {
+			continue
+		}
 		t.Run(g.name, func(t *testing.T) {
 			for _, tc := range g.tests {
 				t.Run(tc.name, func(t *testing.T) {
