@@ -407,6 +407,7 @@ func (s *Store) writerRead(ctx context.Context, q string, args ...any) ([]byte, 
 func (s *Store) writerReadAll(ctx context.Context, q string, args ...any) ([][]byte, error) {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	ctx = statementContext(ctx)
 	var rows *sql.Rows
 	var err error
 	if st := s.wst.cached(q); st != nil {

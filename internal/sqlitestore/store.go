@@ -523,6 +523,7 @@ func (st *statements) close() {
 
 // exec runs a statement inside a write transaction.
 func (s *Store) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	ctx = statementContext(ctx)
 	if st := s.wst.cached(q); st != nil {
 		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
@@ -530,8 +531,18 @@ func (s *Store) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sq
 	return tx.ExecContext(ctx, q, args...)
 }
 
+// statementContext is the context of one statement of a write transaction, or of a short
+// read on the writer's connection: ctx without its cancellation. For a statement whose
+// context can end, the driver starts a goroutine that waits to interrupt it, and installs
+// and removes a progress handler: a dozen wake-ups per save for statements that run for
+// microseconds, and on this kind of virtual machine every wake-up is a costly trip through
+// the scheduler. A cancelled request still ends its transaction: database/sql rolls it back
+// when the context BeginTx was given ends, and the next statement fails.
+func statementContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
 // txRow runs a query returning one row inside a write transaction.
 func (s *Store) txRow(ctx context.Context, tx *sql.Tx, q string, args ...any) *sql.Row {
+	ctx = statementContext(ctx)
 	if st := s.wst.cached(q); st != nil {
 		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
