@@ -17,8 +17,9 @@
 //	         fresh data dir; seconds and pages/s of both
 //
 // With -pocketbase BINARY, the saves mode measures PocketBase (scripts/bench.d/pocketbase)
-// as a reference in the same run, alternately with Monograph (the saves in ten rounds, each
-// taking its turn), and ends with the ratios of their saves per second (pocketbase.go).
+// as a reference in the same run, alternately with Monograph (the creates and the saves in
+// ten rounds, each taking its turn), and ends with the ratios of their creates and saves per
+// second (pocketbase.go).
 //
 // restart and import use the data dir of the previous mode, or a fresh one with -pages
 // pages (default 1,000). Every response's status is checked: an unexpected one stops the
@@ -243,24 +244,8 @@ func (b *bench) runSaves(ctx context.Context) (err error) {
 		}()
 		targets = append(targets, ref)
 	}
-	// With a reference, each phase runs on Monograph and then on the reference before the
-	// next phase starts, so the machine's drift from minute to minute weighs on both alike.
-	t := newTable("saves", "date (UTC)", "binary", "pages", "run", "requests", "per second", "p50", "p99")
-	pages := make([][]*page, len(targets))
-	for i, tg := range targets {
-		p, took, lat, err := createPagesOn(ctx, tg, n, "saves: "+tg.label())
-		if err != nil {
-			return err
-		}
-		pages[i] = p
-		t.row(tg.label(), num(tg.storedPages()), "create", num(n), rate(n, took), ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99)))
-	}
-	if n == 0 || b.cfg.saves == 0 {
-		return nil
-	}
-
-	// With a reference, the saves run in rounds, each target in turn making its share of a
-	// round, so that the machine's drift from one minute to the next (a quarter, here, on
+	// With a reference, every phase runs in rounds, each target in turn making its share of
+	// a round, so that the machine's drift from one minute to the next (a quarter, here, on
 	// some days) weighs on both alike.
 	rounds := 1
 	if len(targets) > 1 {
@@ -271,6 +256,34 @@ func (b *bench) runSaves(ctx context.Context) (err error) {
 			return total/parts + 1
 		}
 		return total / parts
+	}
+	t := newTable("saves", "date (UTC)", "binary", "pages", "run", "requests", "per second", "p50", "p99")
+	pages := make([][]*page, len(targets))
+	createLat := make([][]time.Duration, len(targets))
+	createTook := make([]time.Duration, len(targets))
+	for r := range rounds {
+		for i, tg := range targets {
+			what := "saves: " + tg.label()
+			if rounds > 1 {
+				what += fmt.Sprintf(" (round %d of %d)", r+1, rounds)
+			}
+			p, took, lat, err := createPagesOn(ctx, tg, shareOf(n, rounds, r), what)
+			if err != nil {
+				return err
+			}
+			pages[i] = append(pages[i], p...)
+			createTook[i] += took
+			createLat[i] = append(createLat[i], lat...)
+		}
+	}
+	creates := make([]float64, len(targets))
+	for i, tg := range targets {
+		creates[i] = float64(n) / createTook[i].Seconds()
+		t.row(tg.label(), num(tg.storedPages()), "create", num(n), rate(n, createTook[i]),
+			ms(percentile(createLat[i], 0.50)), ms(percentile(createLat[i], 0.99)))
+	}
+	if n == 0 || b.cfg.saves == 0 {
+		return nil
 	}
 
 	// One client: every save goes to a random page, as an editor jumping between pages.
@@ -326,8 +339,8 @@ func (b *bench) runSaves(ctx context.Context) (err error) {
 			rate(len(concLat[i]), concTook[i]), ms(percentile(concLat[i], 0.50)), ms(percentile(concLat[i], 0.99)))
 	}
 	if len(targets) > 1 {
-		fmt.Printf("\nRatio %s / %s, saves per second in this run (%d rounds each, taken in turn): 1 writer %.2f×, %d writers %.2f×.\n",
-			targets[0].label(), targets[1].label(), rounds, seq[0]/seq[1], w, conc[0]/conc[1])
+		fmt.Printf("\nRatio %s / %s, requests per second in this run (%d rounds each, taken in turn): creates %.2f×; saves, 1 writer %.2f×, %d writers %.2f×.\n",
+			targets[0].label(), targets[1].label(), rounds, creates[0]/creates[1], seq[0]/seq[1], w, conc[0]/conc[1])
 	}
 	return nil
 }

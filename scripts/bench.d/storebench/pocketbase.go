@@ -80,7 +80,7 @@ func (b *bench) startPocketBase(ctx context.Context) (_ *pocketBase, err error) 
 		}
 	}()
 	_, monographGo := moduleVersion(b.cfg.bin, "")
-	fmt.Printf("\nReference in the same run: `%s` (PocketBase %s, built with %s; Monograph built with %s), default settings, `--dev=false`, on a fresh data dir. Collection `pages` (title text, slug text with a unique index, content json); creates are POST, saves PATCH the content, both by a `users` record signed in with its password, allowed by the rule `%s`. PocketBase keeps no history and checks no version. The creates run on Monograph, then on PocketBase; the saves in ten rounds, each taking its turn.\n",
+	fmt.Printf("\nReference in the same run: `%s` (PocketBase %s, built with %s; Monograph built with %s), default settings, `--dev=false`, on a fresh data dir. Collection `pages` (title text, slug text with a unique index, content json); creates are POST, saves PATCH the content, both by a `users` record signed in with its password, allowed by the rule `%s`. PocketBase keeps no history and checks no version. The creates and the saves run in ten rounds, each server taking its turn in every round.\n",
 		bin, version, goVersion, monographGo, pbAuthRule)
 
 	if err := os.MkdirAll(pb.dir, 0o755); err != nil {
