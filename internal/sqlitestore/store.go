@@ -86,7 +86,8 @@ type Store struct {
 	writeMu           sync.Mutex
 	edge, pendingEdge *logEdge
 
-	// writes counts write transactions begun (tests check that one change is one).
+	// writes counts the write transactions of changes begun (tests check that one change is
+	// one); the search indexer's own (transact) are not counted.
 	writes atomic.Int64
 }
 
