@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,7 +13,6 @@ import (
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/content"
 	"github.com/monograph-cms/monograph/internal/editorial"
-	"github.com/monograph-cms/monograph/internal/search"
 	"github.com/monograph-cms/monograph/internal/workflow"
 )
 
@@ -511,70 +509,6 @@ func (s *Store) queryPages(ctx context.Context, q string, args ...any) ([]editor
 		pages = append(pages, p)
 	}
 	return pages, translate(rows.Err(), "pages")
-}
-
-// searchCandidates bounds the pages FTS5 hands to the exact count: the best by its bm25 rank
-// of the query's grams (pages with more, and rarer, of them first). Reading and counting a
-// candidate's grams is most of a search's cost when a query shares common grams with every
-// page ("ine", a shared prefix), so this is twice what callers ask for, not every match.
-func searchCandidates(limit int) int { return max(2*limit, 200) }
-
-// searchQuery finds the candidates: the pages FTS5 finds, best ranked first, and the pages
-// the search indexer has yet to index (searchindex.go), in one statement, so in one
-// snapshot (a page the indexer takes meanwhile is in one part or the other). Each with its
-// current grams: FTS5 may still hold a pending page's former ones. UNION drops a page
-// found in both.
-const searchQuery = `SELECT id, search_key, updated_at FROM (
-		SELECT p.id, p.search_key, p.updated_at FROM page_search s JOIN pages p ON p.rowid = s.rowid
-		WHERE page_search MATCH ? ORDER BY s.rank LIMIT ?)
-	UNION
-	SELECT id, search_key, updated_at FROM pages WHERE search_pending = 1`
-
-// SearchPages finds pages sharing at least minShared of the grams: FTS5 finds the pages
-// having any of them, best ranked first, and the grams each one shares are then counted
-// exactly (search.Shared), as the other adapters and delivery count them.
-func (s *Store) SearchPages(ctx context.Context, grams []string, minShared, limit int) ([]editorial.SearchHit, error) {
-	if len(grams) == 0 {
-		return nil, nil
-	}
-	terms := encodeGrams(grams)
-	for i, t := range terms {
-		terms[i] = `"` + t + `"`
-	}
-	rows, err := s.query(ctx, searchQuery, strings.Join(terms, " OR "), searchCandidates(limit))
-	if err != nil {
-		return nil, translate(err, "search")
-	}
-	defer rows.Close()
-	var hits []editorial.SearchHit
-	for rows.Next() {
-		var h editorial.SearchHit
-		var tokens string
-		var at int64
-		if err := rows.Scan(&h.ID, &tokens, &at); err != nil {
-			return nil, translate(err, "search")
-		}
-		if h.Shared = search.Shared(grams, gramsOf(tokens)); h.Shared >= minShared {
-			h.UpdatedAt = fromMS(at)
-			hits = append(hits, h)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, translate(err, "search")
-	}
-	slices.SortFunc(hits, func(a, b editorial.SearchHit) int {
-		if a.Shared != b.Shared {
-			return b.Shared - a.Shared
-		}
-		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
-	if len(hits) > limit {
-		hits = hits[:limit]
-	}
-	return hits, nil
 }
 
 // PageSummaries returns the summaries of the pages with these ids.

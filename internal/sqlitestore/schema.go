@@ -238,6 +238,8 @@ ALTER TABLE users ADD COLUMN languages TEXT NOT NULL DEFAULT '[]'; -- JSON array
 	translationListMigration,
 	// Search indexing after the commit, in batches (searchindex.go).
 	searchPendingMigration,
+	// The search grams' vocabulary, to search by the rarest (search.go).
+	searchVocabMigration,
 }
 
 // SchemaVersion is the schema version this build writes.
