@@ -28,3 +28,8 @@ func SearchIndexCounts(tb testing.TB, s *Store) (pending, indexed int) {
 	}
 	return pending, indexed
 }
+
+// SearchMatch is the FTS5 query SearchPages asks for these grams.
+func SearchMatch(s *Store, grams []string, minShared int) string {
+	return s.searchMatch(context.Background(), encodeGrams(grams), minShared)
+}

@@ -16,16 +16,20 @@ const searchVocabMigration = `
 CREATE VIRTUAL TABLE page_search_vocab USING fts5vocab(page_search, 'row');
 `
 
-// searchMatch is the FTS5 query for the terms: the pages holding one of the rarest terms
-// (rarestTerms), ranked by all of them. FTS5 walks the short lists of pages of the rare
-// terms and seeks in the long ones, where "any of the terms" alone read every list whole:
-// grams common to a family of names ("ine", "_ke") are in thousands of pages and were most
-// of a search's time at 10,000 pages (2-3x less with this). Every page that matches is
-// still a candidate; only the order among them changes a little (the rare terms count
-// twice in the rank), which matters where more pages match than searchCandidates keeps.
+// searchMatch is the FTS5 query for the terms: the pages holding any of them, or, where
+// the query's rarest terms (rarestTerms) are listed with far fewer pages than the others,
+// the pages holding one of those, ranked by all of them. FTS5 then walks the short lists of
+// pages of the rare terms and seeks in the long ones, where "any of the terms" reads every
+// list whole: grams common to a family of names ("ine", "_ke") are in thousands of pages
+// and were most of a search's time at 10,000 pages (2.2x less with this, in-process on
+// pages named after sixteen drugs). Where even the rarest terms are common (a library whose
+// every name starts alike) the second pass costs more than it saves, so any-of is kept.
+// Every page that matches is still a candidate; only the order among them changes a little
+// (the rare terms count twice in the rank), which matters where more pages match than
+// searchCandidates keeps.
 func (s *Store) searchMatch(ctx context.Context, terms []string, minShared int) string {
 	all := anyOf(terms)
-	if rare := s.rarestTerms(ctx, terms, minShared); len(rare) < len(terms) {
+	if rare := s.rarestTerms(ctx, terms, minShared); rare != nil {
 		return anyOf(rare) + " AND " + all
 	}
 	return all
@@ -40,41 +44,56 @@ func anyOf(terms []string) string {
 	return "(" + strings.Join(quoted, " OR ") + ")"
 }
 
+// rarestPart is how small a share of the pages listed with all the query's terms those
+// listed with the rarest may be for searchMatch to require one of them.
+const rarestPart = 4
+
 // rarestTerms returns the len(terms)-minShared+1 of the query's terms held by the fewest
-// pages. A page sharing at least minShared of the query's grams lacks at most
+// pages, if their lists of pages hold at most 1/rarestPart of the entries of all the terms'
+// lists, else nil. A page sharing at least minShared of the query's grams lacks at most
 // len(terms)-minShared of them, so it holds at least one of these: requiring one of them
-// changes which pages FTS5 reads, never which pages match. If the vocabulary cannot be
-// read, it returns every term.
+// changes which pages FTS5 reads, never which pages match. Nil too when the vocabulary
+// cannot be read.
 func (s *Store) rarestTerms(ctx context.Context, terms []string, minShared int) []string {
 	keep := len(terms) - minShared + 1
 	if minShared <= 1 || keep >= len(terms) {
-		return terms
+		return nil
 	}
 	list, err := json.Marshal(terms)
 	if err != nil {
-		return terms
+		return nil
 	}
 	rows, err := s.query(ctx, `SELECT term, doc FROM page_search_vocab WHERE term IN (SELECT value FROM json_each(?))`, string(list))
 	if err != nil {
-		s.log.Warn("search: FTS5 vocabulary not read; searching with every gram", "error", err)
-		return terms
+		s.log.Warn("search: FTS5 vocabulary not read; searching with any gram", "error", err)
+		return nil
 	}
 	defer rows.Close()
 	docs := make(map[string]int, len(terms))
+	total := 0
 	for rows.Next() {
 		var term string
 		var n int
 		if err := rows.Scan(&term, &n); err != nil {
-			return terms
+			return nil
 		}
 		docs[term] = n
+		total += n
 	}
 	if rows.Err() != nil {
-		return terms
+		return nil
 	}
 	rare := slices.Clone(terms)
 	slices.SortStableFunc(rare, func(a, b string) int { return docs[a] - docs[b] })
-	return rare[:keep]
+	rare = rare[:keep]
+	listed := 0
+	for _, t := range rare {
+		listed += docs[t]
+	}
+	if listed*rarestPart > total {
+		return nil
+	}
+	return rare
 }
 
 // searchCandidates bounds the pages FTS5 hands to the exact count: the best by its bm25 rank
