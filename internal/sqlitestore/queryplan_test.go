@@ -41,23 +41,7 @@ func TestListQueriesUseIndexes(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q, args := listPagesQuery(tc.f)
-			rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			var plan []string
-			for rows.Next() {
-				var id, parent, unused int
-				var detail string
-				if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-					t.Fatal(err)
-				}
-				plan = append(plan, detail)
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
+			plan := queryPlan(t, s, q, args...)
 			all := strings.Join(plan, "; ")
 			if tc.f.AfterTime != nil && !strings.HasPrefix(all, "SEARCH") {
 				t.Errorf("%s\nwalks the index from its start to the cursor: %s", q, all)
@@ -83,7 +67,23 @@ func TestSearchQueryUsesIndexes(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close(ctx) })
-	rows, err := s.r.QueryContext(ctx, "EXPLAIN QUERY PLAN "+searchQuery, `"ket" OR "eta"`, 200)
+	plan := queryPlan(t, s, searchQuery, `"ket" OR "eta"`, 200)
+	all := strings.Join(plan, "; ")
+	if !strings.Contains(all, "pages_search_pending") {
+		t.Errorf("the pending pages are not found through their index: %s", all)
+	}
+	for _, d := range plan {
+		if (strings.HasPrefix(d, "SCAN p ") || d == "SCAN p" || strings.HasPrefix(d, "SCAN pages")) && !strings.Contains(d, "INDEX") {
+			t.Errorf("a search walks the pages: %s", all)
+		}
+	}
+	t.Log(all)
+}
+
+// queryPlan returns the details of SQLite's plan for q, one per step.
+func queryPlan(t *testing.T, s *Store, q string, args ...any) []string {
+	t.Helper()
+	rows, err := s.r.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+q, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,14 +100,5 @@ func TestSearchQueryUsesIndexes(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	all := strings.Join(plan, "; ")
-	if !strings.Contains(all, "pages_search_pending") {
-		t.Errorf("the pending pages are not found through their index: %s", all)
-	}
-	for _, d := range plan {
-		if (strings.HasPrefix(d, "SCAN p ") || d == "SCAN p" || strings.HasPrefix(d, "SCAN pages")) && !strings.Contains(d, "INDEX") {
-			t.Errorf("a search walks the pages: %s", all)
-		}
-	}
-	t.Log(all)
+	return plan
 }

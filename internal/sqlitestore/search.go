@@ -65,7 +65,9 @@ func (s *Store) rarestTerms(ctx context.Context, terms []string, minShared int) 
 	}
 	rows, err := s.query(ctx, `SELECT term, doc FROM page_search_vocab WHERE term IN (SELECT value FROM json_each(?))`, string(list))
 	if err != nil {
-		s.log.Warn("search: FTS5 vocabulary not read; searching with any gram", "error", err)
+		if ctx.Err() == nil { // a search whose request ended is no news
+			s.log.Warn("search: FTS5 vocabulary not read; searching with any gram", "error", err)
+		}
 		return nil
 	}
 	defer rows.Close()
