@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/editorial"
 	"github.com/monograph-cms/monograph/internal/search"
 	"github.com/monograph-cms/monograph/internal/sqlitestore"
@@ -15,11 +16,12 @@ import (
 	"github.com/monograph-cms/monograph/internal/storetest"
 )
 
-// The contract's rules that search (its Commit and Search groups) run twice more on the
-// embedded store, so that each way SearchPages finds a page is the whole of it once: with
-// the search indexer paused (every page a change marked is still pending), and with the
-// pending pages indexed before each search (FTS5 alone finds them). TestContract meets
-// both, as a running server does.
+// The contract's search rules run twice more on the embedded store, so that each way
+// SearchPages finds a page is the whole of it once: with the search indexer paused (every
+// page a change marked is still pending), and with the pending pages indexed before each
+// search (FTS5 alone finds them). TestContract meets both, as a running server does; the
+// searches its Commit group makes after a refused rename and an import are checked in both
+// ways by TestSearchIndexerIndexesWhatChangesMark.
 func TestContractSearchingPendingPages(t *testing.T) {
 	storetest.Run(t, func(tb testing.TB) storage.Store {
 		s := openStore(tb)
@@ -32,7 +34,7 @@ func TestContractSearchingIndexedPages(t *testing.T) {
 	storetest.Run(t, func(tb testing.TB) storage.Store { return indexedFirst{openStore(tb)} }, searchingOptions)
 }
 
-var searchingOptions = storetest.Options{Groups: []string{"Commit", "Search"}}
+var searchingOptions = storetest.Options{Groups: []string{"Search"}}
 
 // indexedFirst indexes the pending pages before each search.
 type indexedFirst struct{ *sqlitestore.Store }
@@ -47,7 +49,8 @@ func (s indexedFirst) SearchPages(ctx context.Context, grams []string, minShared
 // TestSearchIndexerIndexesWhatChangesMark: a create or a rename through Commit marks the
 // page instead of writing page_search; the page is found while it is pending and after it
 // is indexed, with the same answer, and a renamed page is no longer found by its former
-// name even while FTS5 still holds it. A batch commit indexes at once.
+// name even while FTS5 still holds it. A refused rename marks nothing; a batch commit
+// indexes at once.
 func TestSearchIndexerIndexesWhatChangesMark(t *testing.T) {
 	s := openStore(t)
 	sqlitestore.PauseSearchIndexer(s)
@@ -100,6 +103,16 @@ func TestSearchIndexerIndexesWhatChangesMark(t *testing.T) {
 		}
 	}
 	counts(0, 2)
+
+	// A rename refused for a stale version marks nothing and is found by neither name.
+	stale := storetest.SaveChange(t, ibuprofen, storetest.Content("Aspirin"), storetest.At(150*time.Second))
+	if err := s.Commit(t.Context(), stale); !cms.IsCode(err, cms.CodeVersionConflict) {
+		t.Fatalf("a rename at a stale version: %v, want a version conflict", err)
+	}
+	counts(0, 2)
+	if got := hits("aspirin"); len(got) != 0 {
+		t.Errorf("search aspirin after the refused rename: %v, want nothing", got)
+	}
 
 	// A save that keeps the searchable fields marks nothing.
 	c := storetest.Content("Ketamine")
