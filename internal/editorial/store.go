@@ -2,6 +2,8 @@ package editorial
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/tlog"
@@ -161,6 +163,22 @@ type SearchHit struct {
 	// Shared is how many of the query's grams the page's indexed text has.
 	Shared    int
 	UpdatedAt time.Time
+}
+
+// BestHits orders hits as SearchPages answers them, most shared grams first, then the
+// newest update, then the id, and keeps the first limit: every adapter counts its
+// candidates' grams itself and orders them here.
+func BestHits(hits []SearchHit, limit int) []SearchHit {
+	slices.SortFunc(hits, func(a, b SearchHit) int {
+		if a.Shared != b.Shared {
+			return b.Shared - a.Shared
+		}
+		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
+	return hits[:min(limit, len(hits))]
 }
 
 // ListFilter selects pages for the management list.

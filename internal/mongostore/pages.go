@@ -3,7 +3,6 @@ package mongostore
 import (
 	"context"
 	"slices"
-	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -118,19 +117,7 @@ func (s *Store) SearchPages(ctx context.Context, grams []string, minShared, limi
 	for _, t := range times {
 		hits = append(hits, editorial.SearchHit{ID: t.ID, Shared: shared[t.ID], UpdatedAt: t.UpdatedAt})
 	}
-	slices.SortFunc(hits, func(a, b editorial.SearchHit) int {
-		if a.Shared != b.Shared {
-			return b.Shared - a.Shared
-		}
-		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
-	if len(hits) > limit {
-		hits = hits[:limit]
-	}
-	return hits, nil
+	return editorial.BestHits(hits, limit), nil
 }
 
 // PageSummaries returns the summaries of the pages with these ids (unknown ids left out).

@@ -143,17 +143,5 @@ func (s *Store) SearchPages(ctx context.Context, grams []string, minShared, limi
 	if err := rows.Err(); err != nil {
 		return nil, translate(err, "search")
 	}
-	slices.SortFunc(hits, func(a, b editorial.SearchHit) int {
-		if a.Shared != b.Shared {
-			return b.Shared - a.Shared
-		}
-		if c := b.UpdatedAt.Compare(a.UpdatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
-	if len(hits) > limit {
-		hits = hits[:limit]
-	}
-	return hits, nil
+	return editorial.BestHits(hits, limit), nil
 }
