@@ -1,14 +1,17 @@
 package sqlitestore
 
 import (
-	"reflect"
-	"strings"
+	"encoding/json"
 
-	// goccy/go-json decodes the stored live snapshots (rendered HTML, ~15 KB of JSON each)
-	// four times faster than encoding/json: a start reads every live page, and with 10,000
-	// of them encoding/json's decoding was a third of the time to ready. Only this read
-	// path uses it; everything is still written by encoding/json.
-	gojson "github.com/goccy/go-json"
+	// go-json-experiment/json is the standard library's encoding/json/v2, published as a
+	// module for Go versions where it is not yet in the standard library (it is an
+	// experiment in Go 1.26, stable from Go 1.27, when this import becomes an alias of it).
+	// It decodes the stored live snapshots (rendered HTML, ~8-15 KB of JSON each) more
+	// than twice as fast as encoding/json: a start reads every live page, and with 10,000
+	// of them encoding/json's decoding was a third of the time to ready. It compiles in
+	// about 2.5 s, where goccy/go-json, used before for the same reason, took 21 s of a
+	// cold build's CPU. Only this read path uses it; everything is written by encoding/json.
+	jsonv2 "github.com/go-json-experiment/json"
 
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/editorial"
@@ -18,54 +21,17 @@ import (
 // seal, which is checked over encoding/json's encoding of the decoded value
 // (editorial.Service.DeriveLive): a decoding that differed in any byte would fail the seal
 // and the page would be derived anew from its signed revision, never served as decoded.
+//
+// json/v2 is stricter than the encoding/json that wrote the snapshot (it refuses, for
+// instance, a name given twice), so a snapshot it refuses is read again by encoding/json
+// before it counts as unreadable.
 func decodeSnapshot(b []byte, snap *editorial.LiveSnapshot) error {
-	if err := gojson.Unmarshal(b, snap); err != nil {
+	if err := jsonv2.Unmarshal(b, snap); err == nil {
+		return nil
+	}
+	*snap = editorial.LiveSnapshot{}
+	if err := json.Unmarshal(b, snap); err != nil {
 		return &cms.Error{Code: cms.CodeInternal, Message: "store error", Err: err}
 	}
-	// go-json's strings point into its copy of the whole document, so one small string
-	// kept by delivery (a title, a reviewer's name) would keep all 15 KB alive: give every
-	// string its own memory.
-	ownStrings(reflect.ValueOf(snap).Elem())
 	return nil
-}
-
-// ownStrings replaces every settable string reachable from v by a copy.
-func ownStrings(v reflect.Value) {
-	switch v.Kind() {
-	case reflect.String:
-		if v.CanSet() && v.Len() > 0 {
-			v.SetString(strings.Clone(v.String()))
-		}
-	case reflect.Pointer, reflect.Interface:
-		if !v.IsNil() {
-			ownStrings(v.Elem())
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			if f := v.Field(i); f.CanSet() {
-				ownStrings(f)
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		for i := range v.Len() {
-			ownStrings(v.Index(i))
-		}
-	case reflect.Map:
-		if v.IsNil() {
-			return
-		}
-		m := reflect.MakeMapWithSize(v.Type(), v.Len())
-		for it := v.MapRange(); it.Next(); {
-			k := reflect.New(v.Type().Key()).Elem()
-			k.Set(it.Key())
-			ownStrings(k)
-			e := reflect.New(v.Type().Elem()).Elem()
-			e.Set(it.Value())
-			ownStrings(e)
-			m.SetMapIndex(k, e)
-		}
-		if v.CanSet() {
-			v.Set(m)
-		}
-	}
 }
