@@ -6,7 +6,10 @@ GO        ?= go
 # Tests start FerretDB (a test-only dependency: the MongoDB-protocol stand-in for the
 # MongoDB adapter, never linked into bin/monograph); ferretdb_no_postgresql leaves its
 # PostgreSQL backend out of the test binaries.
-TESTTAGS  := ferretdb_no_postgresql
+# nomsgpack leaves gin's MessagePack codec (github.com/ugorji/go/codec, the longest package of
+# a cold build to compile) out of every build: no route reads or writes MessagePack.
+BUILDTAGS := nomsgpack
+TESTTAGS  := ferretdb_no_postgresql $(BUILDTAGS)
 BIN       := bin/monograph
 DATA      ?= ./data
 ADDR      ?= 127.0.0.1:8080
@@ -22,7 +25,7 @@ SITE      := examples/site
 
 ## build: the server with the web admin embedded → bin/monograph
 build: $(WEB)/dist/index.html
-	$(GO) build -tags webadmin -o $(BIN) ./cmd/monograph
+	$(GO) build -tags "webadmin $(BUILDTAGS)" -o $(BIN) ./cmd/monograph
 
 ## run: build, then serve on the embedded store in ./data with demo users and sample pages
 run: build

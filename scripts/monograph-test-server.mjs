@@ -45,7 +45,7 @@ export function monographBinary() {
   if (!built) {
     const dir = mkdtempSync(join(tmpdir(), "monograph-bin-"));
     built = join(dir, "monograph");
-    execFileSync("go", ["build", "-o", built, "./cmd/monograph"], { cwd: ROOT, stdio: "inherit" });
+    execFileSync("go", ["build", "-tags", "nomsgpack", "-o", built, "./cmd/monograph"], { cwd: ROOT, stdio: "inherit" });
   }
   return built;
 }

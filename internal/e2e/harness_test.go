@@ -56,7 +56,8 @@ func MustBinary(tb testing.TB) string {
 	buildOnce.Do(func() {
 		_, file, _, _ := runtime.Caller(0)
 		root := filepath.Join(filepath.Dir(file), "..", "..")
-		cmd := exec.Command("go", "build", "-o", path, "./cmd/monograph")
+		// nomsgpack as the Makefile builds it (gin's MessagePack codec is not used).
+		cmd := exec.Command("go", "build", "-tags", "nomsgpack", "-o", path, "./cmd/monograph")
 		cmd.Dir = root
 		out, err := cmd.CombinedOutput()
 		if err != nil {
