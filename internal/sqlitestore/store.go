@@ -346,9 +346,9 @@ func (s *Store) transact(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		s.edge = nil // the transaction may have read or built an edge it does not commit
-		return err
+		return ended(ctx, err)
 	}
-	err = translate(tx.Commit(), "store")
+	err = translate(ended(ctx, tx.Commit()), "store")
 	switch {
 	case err != nil:
 		s.edge = nil
@@ -356,6 +356,18 @@ func (s *Store) transact(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		s.edge = s.pendingEdge
 	}
 	s.wst.prepareLater(ctx)
+	return err
+}
+
+// ended is err, or the end of ctx when that is what err is: a request that ends during its
+// write transaction has it rolled back by database/sql, and the statements run without the
+// request's cancellation (statementContext), so the next statement or the commit finds the
+// transaction done (sql.ErrTxDone) rather than the context's error. The caller gone is not a
+// fault of the store: it is unavailable (503) as when a statement itself was cancelled.
+func ended(ctx context.Context, err error) error {
+	if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
+		return translate(ctx.Err(), "store")
+	}
 	return err
 }
 
