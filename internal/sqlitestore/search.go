@@ -56,7 +56,7 @@ const rarestPart = 4
 // cannot be read.
 func (s *Store) rarestTerms(ctx context.Context, terms []string, minShared int) []string {
 	keep := len(terms) - minShared + 1
-	if minShared <= 1 || keep >= len(terms) {
+	if minShared <= 1 || keep <= 0 || keep >= len(terms) {
 		return nil
 	}
 	list, err := json.Marshal(terms)
@@ -115,11 +115,13 @@ const searchQuery = `SELECT id, search_key, updated_at FROM (
 	UNION
 	SELECT id, search_key, updated_at FROM pages WHERE search_pending = 1`
 
-// SearchPages finds pages sharing at least minShared of the grams: FTS5 finds the pages
-// having any of them (searchMatch), best ranked first, and the grams each one shares are
-// then counted exactly (search.Shared), as the other adapters and delivery count them.
+// SearchPages finds pages sharing at least minShared of the grams: FTS5 finds candidates
+// (searchMatch: the pages holding one of the rarest grams, where that narrows the lists,
+// else any of them), best ranked first, and the grams each one shares are then counted
+// exactly (search.Shared), as the other adapters and delivery count them. No page shares
+// more grams than the query has.
 func (s *Store) SearchPages(ctx context.Context, grams []string, minShared, limit int) ([]editorial.SearchHit, error) {
-	if len(grams) == 0 {
+	if len(grams) == 0 || minShared > len(grams) {
 		return nil, nil
 	}
 	rows, err := s.query(ctx, searchQuery, s.searchMatch(ctx, encodeGrams(grams), minShared), searchCandidates(limit))

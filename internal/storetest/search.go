@@ -148,6 +148,16 @@ func testSearchUnrelated(t *testing.T, s storage.Store) {
 	if len(hits) != 0 {
 		t.Errorf("SearchPages without grams: got %v, want no hit", hits)
 	}
+	// No page shares more grams than the query has: asking for more finds nothing, and
+	// is no error.
+	grams := search.QueryGrams("ketamine")
+	for _, need := range []int{len(grams) + 1, len(grams) + 5} {
+		hits, err := s.SearchPages(t.Context(), grams, need, 10)
+		must(t, err, "SearchPages asking for more grams than the query has")
+		if len(hits) != 0 {
+			t.Errorf("SearchPages(ketamine, %d of %d grams): got %v, want no hit", need, len(grams), hits)
+		}
+	}
 }
 
 func testSearchFollowsTitle(t *testing.T, s storage.Store) {
