@@ -5,6 +5,22 @@ import (
 	"testing"
 )
 
+// SearchIndexDelay and SearchIndexRetry are the indexer's waits after a change and after
+// a failed batch.
+const (
+	SearchIndexDelay = searchIndexDelay
+	SearchIndexRetry = searchIndexRetry
+)
+
+// WriterExec runs q on the writer's one connection (a TEMP trigger made so applies to every
+// write transaction).
+func WriterExec(tb testing.TB, s *Store, q string) {
+	tb.Helper()
+	if _, err := s.w.Exec(q); err != nil {
+		tb.Fatal(err)
+	}
+}
+
 // WriteTransactions is how many write transactions s has begun, for the external tests.
 func WriteTransactions(s *Store) int64 { return s.writes.Load() }
 

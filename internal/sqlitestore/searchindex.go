@@ -30,6 +30,10 @@ const (
 	// searchIndexBatch bounds a batch, and so how long it holds the write lock (~50 µs a
 	// page: a save arriving meanwhile waits at most a few milliseconds).
 	searchIndexBatch = 100
+	// searchIndexRetry is how long the indexer waits after a failed batch before trying
+	// again, doubled at each failure in a row up to a minute: a quiet site must not keep
+	// pages pending until its next change.
+	searchIndexRetry = time.Second
 )
 
 // searchIndexer is the goroutine that indexes pending pages.
@@ -46,6 +50,7 @@ func (s *Store) startSearchIndexer(delay time.Duration) {
 	s.search.wake <- struct{}{}
 	go func() {
 		defer close(s.search.done)
+		var retry time.Duration
 		for {
 			select {
 			case <-ctx.Done():
@@ -57,8 +62,18 @@ func (s *Store) startSearchIndexer(delay time.Duration) {
 				return
 			case <-time.After(delay):
 			}
-			if _, err := s.indexPendingSearch(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("store: search index (the pages stay searchable; retried at the next change or start)", "error", err)
+			_, err := s.indexPendingSearch(ctx)
+			if err == nil || ctx.Err() != nil {
+				retry = 0
+				continue
+			}
+			retry = min(max(2*retry, searchIndexRetry), time.Minute)
+			s.log.Warn("store: search index (the pages stay searchable); trying again", "in", retry, "error", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(retry):
+				s.wakeSearchIndexer()
 			}
 		}
 	}()

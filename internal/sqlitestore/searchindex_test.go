@@ -19,9 +19,10 @@ import (
 // The contract's search rules run twice more on the embedded store, so that each way
 // SearchPages finds a page is the whole of it once: with the search indexer paused (every
 // page a change marked is still pending), and with the pending pages indexed before each
-// search (FTS5 alone finds them). TestContract meets both, as a running server does; the
-// searches its Commit group makes after a refused rename and an import are checked in both
-// ways by TestSearchIndexerIndexesWhatChangesMark.
+// search (FTS5 alone finds them). TestContract meets both, as a running server does. Of
+// the searches its Commit group makes, the one after a refused rename is made with the
+// page pending and again indexed by TestSearchIndexerIndexesWhatChangesMark; an import
+// indexes in its own transaction, which that test checks by counting what is pending.
 func TestContractSearchingPendingPages(t *testing.T) {
 	storetest.Run(t, func(tb testing.TB) storage.Store {
 		s := openStore(tb)
@@ -104,7 +105,8 @@ func TestSearchIndexerIndexesWhatChangesMark(t *testing.T) {
 	}
 	counts(0, 2)
 
-	// A rename refused for a stale version marks nothing and is found by neither name.
+	// A rename refused for a stale version marks nothing: the page is found by its name, not
+	// by the refused one.
 	stale := storetest.SaveChange(t, ibuprofen, storetest.Content("Aspirin"), storetest.At(150*time.Second))
 	if err := s.Commit(t.Context(), stale); !cms.IsCode(err, cms.CodeVersionConflict) {
 		t.Fatalf("a rename at a stale version: %v, want a version conflict", err)
@@ -112,6 +114,9 @@ func TestSearchIndexerIndexesWhatChangesMark(t *testing.T) {
 	counts(0, 2)
 	if got := hits("aspirin"); len(got) != 0 {
 		t.Errorf("search aspirin after the refused rename: %v, want nothing", got)
+	}
+	if got := hits("naproxen"); !slices.Equal(got, []string{renamed.ID}) {
+		t.Errorf("search naproxen after the refused rename: %v, want %s", got, renamed.ID)
 	}
 
 	// A save that keeps the searchable fields marks nothing.
@@ -178,5 +183,33 @@ func TestSearchIndexerIndexesWhatAStoreWasLeftWith(t *testing.T) {
 			t.Fatalf("the opened copy still has %d pages pending and %d indexed after 10 s", pending, indexed)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSearchIndexerTriesAgainAfterAFailure: a batch the indexer could not write is tried
+// again without waiting for another change, so a quiet site does not keep pages pending.
+func TestSearchIndexerTriesAgainAfterAFailure(t *testing.T) {
+	s := openStore(t)
+	// A temporary trigger on the writer's connection refuses the indexer's clearing of a
+	// mark, as a full disk or a damaged index would refuse its write.
+	sqlitestore.WriterExec(t, s, `CREATE TEMP TRIGGER refuse_index BEFORE UPDATE OF search_pending ON pages
+		WHEN OLD.search_pending = 1 AND NEW.search_pending = 0
+		BEGIN SELECT RAISE(ABORT, 'test: the search index refuses the write'); END`)
+	storetest.MustCommit(t, s, storetest.NewPage(t, storetest.ID("page/aspirin"), "aspirin", storetest.Content("Aspirin"), storetest.At(0)))
+	time.Sleep(3 * sqlitestore.SearchIndexDelay) // the indexer's first try, refused
+	if pending, _ := sqlitestore.SearchIndexCounts(t, s); pending != 1 {
+		t.Fatalf("%d pages pending after a refused batch, want 1", pending)
+	}
+	sqlitestore.WriterExec(t, s, `DROP TRIGGER temp.refuse_index`)
+	deadline := time.Now().Add(10 * sqlitestore.SearchIndexRetry)
+	for {
+		pending, indexed := sqlitestore.SearchIndexCounts(t, s)
+		if pending == 0 && indexed == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d pages pending, %d indexed: the indexer did not try again", pending, indexed)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
