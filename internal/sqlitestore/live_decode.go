@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 
 	// go-json-experiment/json is the standard library's encoding/json/v2, published as a
-	// module for Go versions where it is not yet in the standard library (it is an
-	// experiment in Go 1.26, stable from Go 1.27, when this import becomes an alias of it).
+	// module: an experiment in Go 1.26 (GOEXPERIMENT=jsonv2), on by default from Go 1.27;
+	// where the experiment is on, this import is an alias of the standard library's.
 	// It decodes the stored live snapshots (rendered HTML, ~8-15 KB of JSON each) more
 	// than twice as fast as encoding/json: a start reads every live page, and with 10,000
 	// of them encoding/json's decoding was a third of the time to ready. It compiles in

@@ -25,6 +25,11 @@ type Options struct {
 // closes its store itself, so that cleanup must tolerate a store that is closed already
 // (ignore Close's error there).
 func Run(t *testing.T, open func(tb testing.TB) storage.Store, opts Options) {
+	for _, name := range opts.Groups {
+		if !slices.ContainsFunc(groups(), func(g group) bool { return g.name == name }) {
+			t.Fatalf("storetest: no group of tests is named %q", name) // else it would pass by running nothing
+		}
+	}
 	for _, g := range groups() {
 		if len(opts.Groups) > 0 && !slices.Contains(opts.Groups, g.name) {
 			continue
