@@ -8,9 +8,10 @@ import (
 	// where the experiment is on, this import is an alias of the standard library's.
 	// It decodes the stored live snapshots (rendered HTML, ~8-15 KB of JSON each) more
 	// than twice as fast as encoding/json: a start reads every live page, and with 10,000
-	// of them encoding/json's decoding was a third of the time to ready. It compiles in
-	// about 2.5 s, where goccy/go-json, used before for the same reason, took 21 s of a
-	// cold build's CPU. Only this read path uses it; everything is written by encoding/json.
+	// of them encoding/json's decoding was a third of the time to ready. It replaced
+	// goccy/go-json, used before for the same reason: as fast here, with less heap, and a
+	// smaller package to compile. Only this read path uses it; everything is written by
+	// encoding/json.
 	jsonv2 "github.com/go-json-experiment/json"
 
 	"github.com/monograph-cms/monograph/internal/cms"
