@@ -257,17 +257,20 @@ func (b *bench) runSaves(ctx context.Context) (err error) {
 		}
 		return total / parts
 	}
+	// inRound names a phase's progress line, with its round when there are several.
+	inRound := func(what string, r int) string {
+		if rounds > 1 {
+			what += fmt.Sprintf(" (round %d of %d)", r+1, rounds)
+		}
+		return what
+	}
 	t := newTable("saves", "date (UTC)", "binary", "pages", "run", "requests", "per second", "p50", "p99")
 	pages := make([][]*page, len(targets))
 	createLat := make([][]time.Duration, len(targets))
 	createTook := make([]time.Duration, len(targets))
 	for r := range rounds {
 		for i, tg := range targets {
-			what := "saves: " + tg.label()
-			if rounds > 1 {
-				what += fmt.Sprintf(" (round %d of %d)", r+1, rounds)
-			}
-			p, took, lat, err := createPagesOn(ctx, tg, shareOf(n, rounds, r), what)
+			p, took, lat, err := createPagesOn(ctx, tg, shareOf(n, rounds, r), inRound("saves: "+tg.label(), r))
 			if err != nil {
 				return err
 			}
@@ -291,12 +294,8 @@ func (b *bench) runSaves(ctx context.Context) (err error) {
 	seqTook := make([]time.Duration, len(targets))
 	for r := range rounds {
 		for i, tg := range targets {
-			what := "sequential saves: " + tg.label()
-			if rounds > 1 {
-				what += fmt.Sprintf(" (round %d of %d)", r+1, rounds)
-			}
 			start := time.Now()
-			lat, err := saveRandomOn(ctx, tg, tg.rng(), pages[i], shareOf(b.cfg.saves, rounds, r), what)
+			lat, err := saveRandomOn(ctx, tg, tg.rng(), pages[i], shareOf(b.cfg.saves, rounds, r), inRound("sequential saves: "+tg.label(), r))
 			if err != nil {
 				return err
 			}
