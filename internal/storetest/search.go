@@ -46,12 +46,13 @@ func drugs(tb testing.TB, s storage.Store) map[string]editorial.Page {
 	return out
 }
 
-// searched runs SearchPages for query as the service does (QueryGrams, MinShared) and
+// Searched runs SearchPages for query as the service does (QueryGrams, MinShared) and
 // checks the answer against every stored page: the hits are exactly the pages sharing at
 // least MinShared grams, each with its count of shared grams (search.Shared over
 // editorial.PageGrams) and its UpdatedAt, best first then newest update, at most limit.
-// The fixtures give every page a distinct update time. It returns the hits' ids.
-func searched(tb testing.TB, s storage.Store, query string, limit int) []string {
+// The fixtures give every page a distinct update time. It returns the hits' ids. An
+// adapter's own tests use it too, for searches the contract's fixtures do not make.
+func Searched(tb testing.TB, s storage.Store, query string, limit int) []string {
 	tb.Helper()
 	grams := search.QueryGrams(query)
 	need := search.MinShared(len(grams))
@@ -99,7 +100,7 @@ func testSearchTolerant(t *testing.T, s storage.Store) {
 		{"acetaminophen", "paracetamol"},
 		{"paracétamol", "paracetamol"},
 	} {
-		got := searched(t, s, tc.query, 10)
+		got := Searched(t, s, tc.query, 10)
 		if len(got) == 0 || got[0] != d[tc.first].ID {
 			t.Errorf("SearchPages(%q): got %v, want %s (%s) first", tc.query, got, tc.first, d[tc.first].ID)
 		}
@@ -110,9 +111,9 @@ func testSearchBestFirst(t *testing.T, s storage.Store) {
 	d := drugs(t, s)
 	// "ketamine" has 8 grams: ketamine has them all, esketamine 6 ("ket" … "ine"),
 	// paracetamol 4 through its generic name acetaminophen ("eta", "tam", "ami", "min").
-	assertEqual(t, "SearchPages(ketamine)", searched(t, s, "ketamine", 10),
+	assertEqual(t, "SearchPages(ketamine)", Searched(t, s, "ketamine", 10),
 		[]string{d["ketamine"].ID, d["esketamine"].ID, d["paracetamol"].ID})
-	assertEqual(t, "SearchPages(esketamine)", searched(t, s, "esketamine", 10)[:1], []string{d["esketamine"].ID})
+	assertEqual(t, "SearchPages(esketamine)", Searched(t, s, "esketamine", 10)[:1], []string{d["esketamine"].ID})
 }
 
 func testSearchTies(t *testing.T, s storage.Store) {
@@ -120,9 +121,9 @@ func testSearchTies(t *testing.T, s storage.Store) {
 	newer := MustCreate(t, s, "aspirin-b", "Aspirin", At(time.Minute))
 	// Both have every gram of "aspirin": the newer update comes first, also after a save
 	// makes the older one the newer.
-	assertEqual(t, "SearchPages(aspirin)", searched(t, s, "aspirin", 10), []string{newer.ID, older.ID})
+	assertEqual(t, "SearchPages(aspirin)", Searched(t, s, "aspirin", 10), []string{newer.ID, older.ID})
 	MustSave(t, s, older, Content("Aspirin"), At(2*time.Minute))
-	assertEqual(t, "SearchPages(aspirin) after a save", searched(t, s, "aspirin", 10), []string{older.ID, newer.ID})
+	assertEqual(t, "SearchPages(aspirin) after a save", Searched(t, s, "aspirin", 10), []string{older.ID, newer.ID})
 }
 
 func testSearchLimit(t *testing.T, s storage.Store) {
@@ -130,7 +131,7 @@ func testSearchLimit(t *testing.T, s storage.Store) {
 		MustCreate(t, s, fmt.Sprintf("aspirin-%d", i), "Aspirin", At(time.Duration(i)*time.Minute))
 	}
 	for _, limit := range []int{1, 3, 5} {
-		if got := searched(t, s, "aspirin", limit); len(got) != limit {
+		if got := Searched(t, s, "aspirin", limit); len(got) != limit {
 			t.Errorf("SearchPages(aspirin) with limit %d: got %d hits", limit, len(got))
 		}
 	}
@@ -139,7 +140,7 @@ func testSearchLimit(t *testing.T, s storage.Store) {
 func testSearchUnrelated(t *testing.T, s storage.Store) {
 	drugs(t, s)
 	for _, q := range []string{"zzqqxx", "warfarin", "  "} {
-		if got := searched(t, s, q, 10); len(got) != 0 {
+		if got := Searched(t, s, q, 10); len(got) != 0 {
 			t.Errorf("SearchPages(%q): got %v, want no hit", q, got)
 		}
 	}
@@ -162,21 +163,21 @@ func testSearchUnrelated(t *testing.T, s storage.Store) {
 
 func testSearchFollowsTitle(t *testing.T, s storage.Store) {
 	p := MustCreate(t, s, "monograph-1", "Ketamine", At(0))
-	assertEqual(t, "SearchPages(ketamine)", searched(t, s, "ketamine", 10), []string{p.ID})
+	assertEqual(t, "SearchPages(ketamine)", Searched(t, s, "ketamine", 10), []string{p.ID})
 
 	// A workflow change without a revision keeps the page findable.
 	ch := Next(p)
 	Submit(t, ch, At(time.Minute))
 	p = MustCommit(t, s, ch)
-	assertEqual(t, "SearchPages(ketamine) after a submission", searched(t, s, "ketamine", 10), []string{p.ID})
+	assertEqual(t, "SearchPages(ketamine) after a submission", Searched(t, s, "ketamine", 10), []string{p.ID})
 
 	renamed := Content("Ibuprofen")
 	renamed.Drug.BrandNames = []string{"Advil"}
 	p = MustSave(t, s, p, renamed.Normalized(), At(2*time.Minute))
-	assertEqual(t, "SearchPages(ketamine) after the rename", searched(t, s, "ketamine", 10), []string{})
-	assertEqual(t, "SearchPages(ibuprofen) after the rename", searched(t, s, "ibuprofen", 10), []string{p.ID})
-	assertEqual(t, "SearchPages(advil) after the rename", searched(t, s, "advil", 10), []string{p.ID})
+	assertEqual(t, "SearchPages(ketamine) after the rename", Searched(t, s, "ketamine", 10), []string{})
+	assertEqual(t, "SearchPages(ibuprofen) after the rename", Searched(t, s, "ibuprofen", 10), []string{p.ID})
+	assertEqual(t, "SearchPages(advil) after the rename", Searched(t, s, "advil", 10), []string{p.ID})
 
 	// The slug is searchable too.
-	assertEqual(t, "SearchPages(monograph)", searched(t, s, "monograph", 10), []string{p.ID})
+	assertEqual(t, "SearchPages(monograph)", Searched(t, s, "monograph", 10), []string{p.ID})
 }

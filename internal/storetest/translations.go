@@ -135,7 +135,7 @@ func translationTests() []test {
 			if err != nil || len(list) != 1 || list[0].Content.Title != es.Content.Title || list[0].Content.Summary != es.Content.Summary {
 				t.Fatalf("the list after the flag: %+v %v", list, err)
 			}
-			if got := searched(t, s, "Traducción ketamina", 10); !slices.Contains(got, es.ID) {
+			if got := Searched(t, s, "Traducción ketamina", 10); !slices.Contains(got, es.ID) {
 				t.Fatalf("search after the flag: %v", got)
 			}
 		}},
