@@ -50,10 +50,11 @@ func verifyFixture(t *testing.T) (*sqlitestore.Store, string, *Key) {
 }
 
 // tamper runs statements against the store's database file through a connection of its
-// own, as someone with the files could.
+// own, as someone with the files could. The store is open meanwhile, and its search indexer
+// may hold the write lock for a moment: the connection waits for it as the store's own do.
 func tamper(t *testing.T, dir string, stmts ...string) {
 	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, sqlitestore.FileName))
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, sqlitestore.FileName)+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
