@@ -17,7 +17,7 @@ import (
 // one shared store. A publication, a new live revision and an unpublication made through
 // process A reach process B's delivery by B polling the change counter — B never hears of
 // them otherwise — and a draft never does. The store is the MongoDB at MONGODB_URI or,
-// where none runs (here), a FerretDB server in this test process: the processes reach it
+// where none runs (here), a FerretDB server this test starts: the processes reach it
 // over the MongoDB protocol and use the MongoDB layout, as in production. FerretDB's
 // updates are not atomic across writers, so A is the only writer and B runs with
 // --jobs=false and receives only delivery requests.

@@ -1,7 +1,10 @@
-// Package mongotest starts FerretDB (v1.24, SQLite backend) in-process as the
-// MongoDB-protocol stand-in the tests use where no MongoDB server can be installed. It is
-// the only package that imports FerretDB, and only tests (and test tools) import it, so
-// FerretDB is never linked into the server. Build with -tags ferretdb_no_postgresql.
+// Package mongotest starts FerretDB (v1.24, SQLite backend) as the MongoDB-protocol
+// stand-in the tests use where no MongoDB server can be installed. FerretDB runs in a
+// process of its own (the ferretdbserver command beside this package, through go run, which
+// keeps the built command in the build cache), as a MongoDB server would: the test binaries
+// never link it, so a -race build neither compiles FerretDB's few hundred packages again
+// with the race detector nor runs the stand-in's own code under it. The monograph binary
+// never links FerretDB either.
 //
 // FerretDB's known gaps, so a test does not mistake them for the store's: an update is not
 // atomic against a concurrent update of the same document; there are no transactions and
@@ -9,61 +12,96 @@
 package mongotest
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
-	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"sync"
+	"syscall"
+	"time"
 
-	"github.com/FerretDB/FerretDB/ferretdb"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// newMu serialises ferretdb.New: it writes a package-level variable of FerretDB's (its
-// version info), so two servers started at once (parallel tests) would race on it.
-var newMu sync.Mutex
+// serverCommand is the command that runs the FerretDB server on dir: go run of the
+// ferretdbserver command (its own process group, so stopping it stops the server that go run
+// started too).
+func serverCommand(dir string) *exec.Cmd {
+	_, file, _, _ := runtime.Caller(0)
+	cmd := exec.Command("go", "run", "-tags", "ferretdb_no_postgresql", "./ferretdbserver", "-dir", dir)
+	cmd.Dir = filepath.Dir(file)
+	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return cmd
+}
 
 // StartServer starts a FerretDB server keeping its SQLite files under dir, listening on a
 // loopback port, and returns its URI and a function that stops it. Disconnect every client
-// before calling stop: FerretDB waits for open connections to close.
+// before calling stop: FerretDB waits for open connections to close (stop kills it after
+// 10 s). The server also stops when this process ends, however it ends: it runs until its
+// stdin, a pipe from here, closes.
 func StartServer(dir string) (uri string, stop func(), err error) {
 	dir, err = filepath.Abs(dir)
 	if err != nil {
 		return "", nil, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", nil, fmt.Errorf("create FerretDB dir %s: %w", dir, err)
-	}
-	newMu.Lock()
-	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: "127.0.0.1:0"},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dir + "/",
-		// FerretDB logs every failed reply (a duplicate key the store expects, say) at
-		// WARN: only its errors are worth a test's output.
-		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
-	})
-	newMu.Unlock()
+	cmd := serverCommand(dir)
+	stdin, err := cmd.StdinPipe()
 	if err != nil {
+		return "", nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, err
+	}
+	if err := cmd.Start(); err != nil {
 		return "", nil, fmt.Errorf("start FerretDB in %s: %w", dir, err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
+	exited := make(chan error, 1)
+	lines := make(chan string, 1)
 	go func() {
-		defer close(done)
-		_ = f.Run(ctx)
+		sc := bufio.NewScanner(stdout)
+		if sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+		for sc.Scan() { // keep reading: a full pipe must never block the server
+		}
+		exited <- cmd.Wait()
 	}()
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
-			cancel()
-			<-done
+			_ = stdin.Close()
+			select {
+			case <-exited:
+			case <-time.After(10 * time.Second):
+				_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+				<-exited
+			}
 		})
 	}
-	return f.MongoDBURI(), stop, nil
+	select {
+	case line, ok := <-lines:
+		if ok && strings.HasPrefix(line, "mongodb://") {
+			return line, stop, nil
+		}
+		stop()
+		if !ok {
+			return "", nil, fmt.Errorf("start FerretDB in %s: it ended before it was ready (its errors are above)", dir)
+		}
+		return "", nil, fmt.Errorf("start FerretDB in %s: it printed %q instead of its URI", dir, line)
+	case <-time.After(2 * time.Minute): // the first go run of a clean checkout builds it
+		stop()
+		return "", nil, errors.New("start FerretDB in " + dir + ": no URI within 2 minutes")
+	}
 }
 
 // IsFerretDB reports whether the server behind target (a *mongo.Client or a URI string)
