@@ -10,6 +10,12 @@ GO        ?= go
 # a cold build to compile) out of every build: no route reads or writes MessagePack.
 BUILDTAGS := nomsgpack
 TESTTAGS  := ferretdb_no_postgresql $(BUILDTAGS)
+# -race instruments our code and the Go libraries it calls; SQLite's C source, translated to
+# Go by modernc.org (the driver's lib and its libc), runs uninstrumented, as a cgo SQLite's C
+# would. Instrumented, opening a new store took 208 ms instead of 34 ms (17 ms without
+# -race), and internal/sqlitestore's tests 47 s instead of 16 s.
+RACEFLAGS := -race -gcflags='modernc.org/sqlite/lib=-race=false -d=checkptr=0' \
+             -gcflags='modernc.org/libc/...=-race=false -d=checkptr=0'
 BIN       := bin/monograph
 DATA      ?= ./data
 ADDR      ?= 127.0.0.1:8080
@@ -38,7 +44,7 @@ test: test-go test-web test-browser test-client test-site
 test-go:
 	$(GO) vet -tags "$(TESTTAGS)" ./...
 	@echo "== on the embedded store (SQLite); the shared store suite also runs on the MongoDB adapter"
-	$(GO) test -race -tags "$(TESTTAGS)" -timeout 12m ./...
+	$(GO) test $(RACEFLAGS) -tags "$(TESTTAGS)" -timeout 12m ./...
 	@echo "== the services and end-to-end tests again on the MongoDB adapter, against a FerretDB server"
 	MONOGRAPH_TEST_STORE=ferretdb-server $(GO) test -tags "$(TESTTAGS)" -timeout 8m \
 		./internal/editorial/ ./internal/reviews/ ./internal/webhook/ ./internal/e2e/
