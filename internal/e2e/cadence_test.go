@@ -12,6 +12,7 @@ import (
 // appears in ?reviewOverdue=true, and page.review_due is emitted once; the periodic
 // re-review of the unchanged text renews the attestation.
 func TestReviewCadence(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 	ctx := context.Background()

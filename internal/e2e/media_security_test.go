@@ -39,6 +39,7 @@ func (tm *team) previewOf(tb testing.TB, id string) (string, *Resp) {
 // or in the Markdown source, is left alone: the token is never handed to a third party,
 // and the source fields are what the writer wrote.
 func TestMediaPreviewTokenStaysOnThisServer(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 	a := tm.writer.mustUpload(t, mediatest.PNG(mediatest.Picture(700, 300, 41)), map[string]string{"alt": "Pen technique"})
@@ -101,6 +102,7 @@ func TestMediaPreviewTokenStaysOnThisServer(t *testing.T) {
 // encode and whose scaling would take hundreds of MB is refused from its header with 400
 // naming the file, not a 500 after the allocations, and nothing is stored.
 func TestMediaTallImageRefused(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 	tall := mediatest.PNG(image.NewGray(image.Rect(0, 0, 330, 17000)))
@@ -121,6 +123,7 @@ func TestMediaTallImageRefused(t *testing.T) {
 // the image (the deletion answers 409) or is refused (400): never a page, in the working
 // copy and later live, that names an image the library no longer has.
 func TestMediaDeleteRacesPageCreate(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 	kept, refused := 0, 0
@@ -154,6 +157,7 @@ func TestMediaDeleteRacesPageCreate(t *testing.T) {
 // same (a store without transactions, a restore of a data dir without its media), the page
 // is not sent to review, not signed and not published with it; each refusal names the field.
 func TestMediaMissingImageNeverGoesLive(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 	ctx := t.Context()
@@ -206,6 +210,7 @@ func runMain(tb testing.TB, args ...string) (string, error) {
 // deleting the local asset is refused while the live page serves its files — and an
 // export edited to carry something else than an image under matching hashes is refused.
 func TestMediaImportKeepsTheLocalCopyAndChecksTheFiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	src, dst, exp := filepath.Join(dir, "src"), filepath.Join(dir, "dst"), filepath.Join(dir, "export")
 	s := MustStart(t, WithDataDir(src), WithConfig(embeddedOnly))

@@ -112,6 +112,7 @@ func allocated(f func()) uint64 {
 // gone from every stored file, and every refusal has its status and leaves no file behind
 // — with the memory of a refused bomb bounded.
 func TestMediaUploadChecksTheBytes(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 
@@ -259,6 +260,7 @@ func mediaURLs(body []byte, sha string) []string {
 // in its preview; once signed and published it is served immutable; replacing the image
 // leaves the live page on the old pixels until a new signature is published.
 func TestMediaOnlyLiveAndSigned(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 	anon := s.Anon()
@@ -395,6 +397,7 @@ func TestMediaOnlyLiveAndSigned(t *testing.T) {
 // TestMediaLicenceChecks: an image whose licence ends within 30 days warns; an expired one
 // blocks submission.
 func TestMediaLicenceChecks(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 	now := s.Clock.Now()
@@ -437,6 +440,7 @@ func demoImage(tb testing.TB, s *Server) (string, []byte) {
 // through export and import, and through a backup, and is served from the new store
 // byte for byte.
 func TestMediaSurvivesExportImportAndBackup(t *testing.T) {
+	t.Parallel()
 	skipOnMongoRun(t)
 	if testing.Short() {
 		t.Skip("runs the binary")

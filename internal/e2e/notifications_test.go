@@ -102,6 +102,7 @@ func containsID(list []string, s string) bool {
 // for the writer (nobody else), the page is in the writer's "changes requested of me"
 // queue, and reading it clears it from the unread count. Without SMTP nothing is mailed.
 func TestRequestChangesNotifiesTheWriter(t *testing.T) {
+	t.Parallel()
 	sink := smtpsink.Start(t) // running, but not configured: it must receive nothing
 	s := MustStart(t)
 	tm := signIn(t, s)
@@ -191,6 +192,7 @@ func TestRequestChangesNotifiesTheWriter(t *testing.T) {
 // notify if it happened now: a reviewer account created after a submission was never
 // told of it, and the writer's screen must not count them.
 func TestNotifiedCountsTheStoredNotifications(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 	p := tm.writer.Create(t, "counted-page", Content("Counted page"))
@@ -221,6 +223,7 @@ func TestNotifiedCountsTheStoredNotifications(t *testing.T) {
 // "My drafts" lists the writer's draft however many newer drafts others wrote (the queue
 // once read only the 200 most recently updated pages of the state, then filtered them).
 func TestMyDraftsFindsMyPageBehindManyOthers(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 	mine := tm.writer.Create(t, "behind-many", Content("Behind many"))
@@ -260,6 +263,7 @@ func TestMyDraftsFindsMyPageBehindManyOthers(t *testing.T) {
 // A Spanish translation awaiting review is in the queue of the reviewer who reviews in
 // Spanish, and not of one who does not (as only the first is notified and may sign it).
 func TestAwaitingReviewFollowsTheReviewersLanguages(t *testing.T) {
+	t.Parallel()
 	_, tm := startTranslations(t)
 	src := tm.published(t, "queued-source", "Queued source")
 	r := tm.writer.Do(t, "POST", pagesPath+"/"+src.ID+"/translations", map[string]any{"locale": "es", "slug": "fuente-en-cola", "content": Content("Fuente en cola")})
@@ -283,6 +287,7 @@ func TestAwaitingReviewFollowsTheReviewersLanguages(t *testing.T) {
 // With SMTP configured the same event is mailed to the writer through a real SMTP
 // conversation; a refusal is retried and shown as pending with its error, never as sent.
 func TestNotificationEmailWhenSMTPIsConfigured(t *testing.T) {
+	t.Parallel()
 	sink := smtpsink.Start(t)
 	s := MustStart(t, WithConfig(func(c *app.Config) {
 		c.SMTPURL, c.SMTPFrom, c.SMTPRetryBase = sink.URL(), "Monograph <cms@example.org>", 200*time.Millisecond
@@ -332,6 +337,7 @@ func TestNotificationEmailWhenSMTPIsConfigured(t *testing.T) {
 // The job is idempotent: restarting the server, or even rewinding its cursor to where it
 // started, derives no notification twice.
 func TestNotificationJobIsIdempotentAcrossRestarts(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	start, err := s.App.Store.NotifyCursor(t.Context())
 	if err != nil {

@@ -27,6 +27,7 @@ func (c *Client) presence(tb testing.TB, method, pageID string, body any) presen
 // Issue 15, point 7: the page shows who else has it open; a heartbeat renews it, it
 // expires 40 s after the last one, and leaving removes it at once.
 func TestPresenceShowsWhoElseHasThePageOpen(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 	p := tm.writer.Create(t, "presence-page", Content("Presence page"))
@@ -67,6 +68,7 @@ func TestPresenceShowsWhoElseHasThePageOpen(t *testing.T) {
 // tab sends its own id, and the page shows the person (editing, if any tab is) until their
 // last tab leaves.
 func TestPresenceOutlivesOneOfTwoTabs(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 	p := tm.writer.Create(t, "two-tabs", Content("Two tabs"))

@@ -9,6 +9,7 @@ import (
 // the delivery shape, not cacheable and not indexable; it opens only that page, and it is
 // not an access token.
 func TestPreview(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 	p := tm.writer.Create(t, "preview-me", Content("Draft only"))

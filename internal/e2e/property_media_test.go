@@ -25,6 +25,7 @@ var liveMediaURL = regexp.MustCompile(`/media/([0-9a-f]{64})/((?:original|[0-9]+
 // sha256 and files digest are recorded in the signed revision, its bytes hash to the
 // recorded file hash, and no other asset is served at all. Seeded (-prop.seed), ≤ 20 s.
 func TestPropertyLiveImagesAreSigned(t *testing.T) {
+	t.Parallel()
 	seed := *propSeed
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())

@@ -188,6 +188,7 @@ func (pp *trProp) check() {
 // the language — puts live translation text whose signature does not name the exact
 // source hash it was made from.
 func TestPropertyTranslationsNameTheirSource(t *testing.T) {
+	t.Parallel()
 	seed := *propTrSeed
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())

@@ -14,6 +14,7 @@ import (
 // are refused in every text field, on create and save, naming each field and the
 // character; legitimate joiners (Persian, Indic, emoji) are kept.
 func TestTextSafetyRefusesInvisibleCharacters(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	w := s.Login(t, Writer)
 
@@ -69,6 +70,7 @@ func TestTextSafetyRefusesInvisibleCharacters(t *testing.T) {
 // Text is stored NFC: the same words typed with combining accents are stored composed and
 // hash the same, so the signed hash does not depend on how a keyboard spelt them.
 func TestTextSafetyStoresNFC(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	w := s.Login(t, Writer)
 	decomposed := w.Create(t, "nfd", Content("Cafe\u0301ine"))
@@ -89,6 +91,7 @@ func TestTextSafetyStoresNFC(t *testing.T) {
 // Import goes through the same validation: a page file with a bidi override is refused,
 // naming the file, the field and the character, and nothing is imported.
 func TestTextSafetyImportRefusesInvisibleCharacters(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}
@@ -123,6 +126,7 @@ func TestTextSafetyImportRefusesInvisibleCharacters(t *testing.T) {
 // without clocks in internal/content, and the preview cache in internal/delivery). The
 // brackets are shown as text, and a second preview serves the same bytes.
 func TestTextSafetyAdversarialMarkdown(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 	c := Content("Brackets")

@@ -13,6 +13,7 @@ import (
 // publication) exported, imported into an empty store and exported again give identical
 // files; the imported store's audit chains verify.
 func TestExportImportRoundTrip(t *testing.T) {
+	t.Parallel()
 	skipOnMongoRun(t)
 	if testing.Short() {
 		t.Skip("runs the binary several times")
@@ -83,6 +84,7 @@ func TestExportImportRoundTrip(t *testing.T) {
 // TestImportReportsBadFilesAndImportsNothing: one bad file among good ones → each problem
 // named with file and line, non-zero exit, and nothing imported.
 func TestImportReportsBadFilesAndImportsNothing(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs the binary")
 	}

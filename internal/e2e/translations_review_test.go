@@ -44,6 +44,7 @@ func (tm *team) republished(t *testing.T, src Page, summary string) Page {
 // working copy, the list's title and summary and the search entry stay, and a rebase after
 // it carries the same text onto the new base.
 func TestTranslationTextSurvivesSourcePublication(t *testing.T) {
+	t.Parallel()
 	_, tm := startTranslations(t)
 	src := tm.published(t, "ketamine-keep", "Ketamine")
 	tr := spanishOf(t, tm, src, "ketamina-keep", "Cetamina")
@@ -82,6 +83,7 @@ func TestTranslationTextSurvivesSourcePublication(t *testing.T) {
 // page's locale, so withdrawals are reported under every locale (applying one for a slug a
 // client does not hold is a no-op).
 func TestSyncByLocaleReportsWithdrawals(t *testing.T) {
+	t.Parallel()
 	s, tm := startTranslations(t)
 	src := tm.published(t, "ketamine-sync", "Ketamine")
 	tr := spanishOf(t, tm, src, "ketamina-sync", "Cetamina")
@@ -157,6 +159,7 @@ func checkedOf(t *testing.T, m map[string]any) (editorial.CheckedImport, error) 
 // do not cover its locale, and import checks a translation's link against the file's
 // revisions and this server's locales and translations.
 func TestTranslationLanguageRuleOnTheRecord(t *testing.T) {
+	t.Parallel()
 	s, tm := startTranslations(t)
 	src, tr := liveSpanish(t, tm, "ketamine-record")
 	var approve *AuditEvent

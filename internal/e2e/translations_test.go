@@ -87,6 +87,7 @@ func startTranslations(t *testing.T) (*Server, *team) {
 // re-approved with a change and published → the translation is outdated, the webhook fires
 // once, the source-diff is exactly the change; rebase and re-sign clear it.
 func TestTranslationSignedOutdatedAndRebased(t *testing.T) {
+	t.Parallel()
 	s, tm := startTranslations(t)
 	rcv := newWhReceiver(t, func(int, *http.Request) int { return 204 })
 	whID, _ := whRegister(t, tm.admin, rcv.srv.URL, editorial.EventTranslationOutdated)
@@ -232,6 +233,7 @@ func TestTranslationSignedOutdatedAndRebased(t *testing.T) {
 // A translation is never served while its source has never been live, nor before it is
 // itself signed and published.
 func TestTranslationNotServedWithoutLiveSourceOrSignature(t *testing.T) {
+	t.Parallel()
 	s, tm := startTranslations(t)
 	src := tm.writer.Create(t, "draft-source", Content("Draftamine"))
 	r := tm.writer.Do(t, "POST", pagesPath+"/"+src.ID+"/translations", map[string]any{"locale": "ar", "slug": "draft-ar", "content": Content("مسودة")})
@@ -286,6 +288,7 @@ func deliveredOf(tb testing.TB, s *Server, slug, lang string) deliveredPage {
 // (a link that does not say what the signed revision says is refused), and the imported
 // translation is served beside its imported source.
 func TestTranslationExportImport(t *testing.T) {
+	t.Parallel()
 	s, tm := startTranslations(t)
 	src := tm.published(t, "exported-source", "Exportamine")
 	r := tm.writer.Do(t, "POST", pagesPath+"/"+src.ID+"/translations", map[string]any{"locale": "es", "slug": "exportamina", "content": Content("Exportamina")})
@@ -347,6 +350,7 @@ func TestTranslationExportImport(t *testing.T) {
 // The demo (--demo publishes in en and es) ships the ketamine page's Spanish translation,
 // signed by its Spanish-speaking reviewer.
 func TestDemoSpanishTranslation(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t, WithConfig(func(c *app.Config) { c.Demo = true }))
 	r := s.Anon().Do(t, "GET", "/api/v1/pages/ketamina", nil)
 	MustStatus(t, r, 200)

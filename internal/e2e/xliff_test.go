@@ -44,6 +44,7 @@ func importXLIFF(tb testing.TB, c *Client, srcID, query string, file []byte, hdr
 // match; a file for an older source revision, or with a unit missing, is refused naming
 // it, and nothing is written.
 func TestXLIFFRoundTripAndRefusals(t *testing.T) {
+	t.Parallel()
 	_, tm := startTranslations(t)
 	content := Content("Ketamine")
 	content["sections"] = []any{
