@@ -4,8 +4,9 @@
 
 GO        ?= go
 # Tests start FerretDB (a test-only dependency: the MongoDB-protocol stand-in for the
-# MongoDB adapter, never linked into bin/monograph); ferretdb_no_postgresql leaves its
-# PostgreSQL backend out of the test binaries.
+# MongoDB adapter) in a process of its own: neither bin/monograph nor any test binary links
+# it. ferretdb_no_postgresql leaves its PostgreSQL backend out of that command
+# (internal/mongostore/mongotest/ferretdbserver), which go vet checks too.
 # nomsgpack leaves gin's MessagePack codec (github.com/ugorji/go/codec, the longest package of
 # a cold build to compile) out of every build: no route reads or writes MessagePack.
 BUILDTAGS := nomsgpack

@@ -40,7 +40,6 @@ func deliveryContent(title, word string) map[string]any {
 // query parameter — and the live bytes of a page stay identical while its working copy
 // moves on.
 func TestNothingNotLiveIsReachable(t *testing.T) {
-	t.Parallel()
 	s := MustStart(t)
 	if !s.Delivery(t) {
 		t.Skip("delivery routes not wired in yet")
@@ -199,7 +198,6 @@ func TestNothingNotLiveIsReachable(t *testing.T) {
 // TestPublishVisibleAtOnce: a publication is in delivery (by slug, list and sync) as soon
 // as the publish request returns, and an unpublication turns it into 410 as fast.
 func TestPublishVisibleAtOnce(t *testing.T) {
-	t.Parallel()
 	s := MustStart(t)
 	if !s.Delivery(t) {
 		t.Skip("delivery routes not wired in yet")

@@ -102,7 +102,6 @@ func TestMediaPreviewTokenStaysOnThisServer(t *testing.T) {
 // encode and whose scaling would take hundreds of MB is refused from its header with 400
 // naming the file, not a 500 after the allocations, and nothing is stored.
 func TestMediaTallImageRefused(t *testing.T) {
-	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 	tall := mediatest.PNG(image.NewGray(image.Rect(0, 0, 330, 17000)))

@@ -112,7 +112,6 @@ func allocated(f func()) uint64 {
 // gone from every stored file, and every refusal has its status and leaves no file behind
 // — with the memory of a refused bomb bounded.
 func TestMediaUploadChecksTheBytes(t *testing.T) {
-	t.Parallel()
 	s := MustStart(t)
 	tm := signIn(t, s)
 
