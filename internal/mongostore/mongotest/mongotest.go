@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -72,8 +73,8 @@ func StartServer(dir string) (uri string, stop func(), err error) {
 			lines <- sc.Text()
 		}
 		close(lines)
-		for sc.Scan() { // keep reading: a full pipe must never block the server
-		}
+		// Keep reading, whatever comes: a full pipe must never block the server.
+		_, _ = io.Copy(io.Discard, stdout)
 		exited <- cmd.Wait()
 	}()
 	var once sync.Once

@@ -66,7 +66,7 @@ func run(dir string) error {
 		defer close(done)
 		_ = f.Run(ctx)
 	}()
-	// MongoDBURI waits until the listener is bound.
+	// New has bound the listener, so the URI names the port it listens on.
 	fmt.Println(f.MongoDBURI())
 	<-done
 	return nil
