@@ -1,5 +1,5 @@
 # Monograph — `make run` to try it, `make test` for the whole suite, `make build` for bin/monograph.
-# Every target installs what it needs (npm packages of the web admin, Debian's chromium for
+# Every target installs what it needs (npm packages of the web admin, Debian's headless chromium for
 # the browser tests) and does nothing when it is already there.
 
 GO        ?= go

@@ -1,4 +1,5 @@
-// A small browser-test harness on playwright-core and Debian's Chromium (no browser download).
+// A small browser-test harness on playwright-core and Debian's headless Chromium
+// (chromium-headless-shell, installed by scripts/install-browser; no browser download).
 // Each test gets its own browser contexts; console errors and uncaught page errors fail the
 // test; `checkA11y` runs axe-core in the page and fails on serious or critical violations;
 // `shot` saves a screenshot under test-results/screenshots/.
@@ -16,7 +17,7 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 export const BASE_URL = (process.env.MONOGRAPH_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 export const SCREENSHOTS = path.resolve(here, '..', 'test-results', 'screenshots');
 export const PASSWORD = process.env.MONOGRAPH_DEMO_PASSWORD || 'monograph-demo';
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium-headless-shell';
 
 export async function launchBrowser() {
   return chromium.launch({

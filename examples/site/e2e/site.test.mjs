@@ -1,5 +1,6 @@
 // @ts-check
-// The example site end to end, in Debian's Chromium driven by playwright-core: the real
+// The example site end to end, in Debian's headless Chromium (chromium-headless-shell, or
+// CHROMIUM_PATH) driven by playwright-core: the real
 // server with demo data (scripts/monograph-test-server.mjs), a draft saved on top of the
 // live ketamine page, the site built once from the sync feed, then served by the example's
 // server with its webhook registered. A change published through the API must reach the
@@ -15,7 +16,7 @@ import * as m from "../../../scripts/monograph-test-server.mjs";
 import { buildSite, updateSite } from "../lib/build.js";
 import { createSiteServer } from "../lib/server.js";
 
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const CHROMIUM = process.env.CHROMIUM_PATH || process.env.CHROMIUM || "/usr/bin/chromium-headless-shell";
 const DRAFT = "DRAFT-5c1e: words no reviewer has signed.";
 const PUBLISHED = `Published through the API at ${new Date().toISOString()}.`;
 
