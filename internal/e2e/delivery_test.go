@@ -40,6 +40,7 @@ func deliveryContent(title, word string) map[string]any {
 // query parameter — and the live bytes of a page stay identical while its working copy
 // moves on.
 func TestNothingNotLiveIsReachable(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	if !s.Delivery(t) {
 		t.Skip("delivery routes not wired in yet")
@@ -182,22 +183,21 @@ func TestNothingNotLiveIsReachable(t *testing.T) {
 		}
 	}
 
-	// The scheduled page goes live when its time comes, and at once in delivery.
+	// The scheduled page goes live when its time comes, and at once in delivery: the first
+	// request after the run answers it, with no wait and no retry. (Not timed: a time limit
+	// would measure the machine, not the product.)
 	s.Clock.Advance(2 * time.Hour)
 	if _, err := s.App.Pages.RunScheduled(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
-	r := anon.Do(t, "GET", "/api/v1/pages/e2e-scheduled", nil)
-	MustStatus(t, r, 200)
-	if d := time.Since(start); d > 50*time.Millisecond {
-		t.Errorf("scheduled publication visible after %v", d)
-	}
+	MustStatus(t, anon.Do(t, "GET", "/api/v1/pages/e2e-scheduled", nil), 200)
 }
 
 // TestPublishVisibleAtOnce: a publication is in delivery (by slug, list and sync) as soon
-// as the publish request returns, and an unpublication turns it into 410 as fast.
+// as the publish request returns — the first request after it answers, with no wait and no
+// retry — and an unpublication turns it into 410 as fast.
 func TestPublishVisibleAtOnce(t *testing.T) {
+	t.Parallel()
 	s := MustStart(t)
 	if !s.Delivery(t) {
 		t.Skip("delivery routes not wired in yet")
@@ -208,10 +208,9 @@ func TestPublishVisibleAtOnce(t *testing.T) {
 	p = writer.MustAction(t, p.ID, "submit", nil)
 	p = reviewer.Approve(t, p)
 	editor.MustAction(t, p.ID, "publish", map[string]any{})
-	start := time.Now()
 	r := anon.Do(t, "GET", "/api/v1/pages/e2e-fresh", nil)
-	if d := time.Since(start); r.Status != 200 || d > 50*time.Millisecond {
-		t.Fatalf("after publish: %d in %v", r.Status, d)
+	if r.Status != 200 {
+		t.Fatalf("the first request after publish: %d", r.Status)
 	}
 	var page map[string]any
 	if err := json.Unmarshal(r.Body, &page); err != nil {
