@@ -61,7 +61,7 @@ export async function scriptPerKeystroke(page, n = 60, slowdown = 1) {
 export async function sectionsTouchedByTyping(page, n = 20) {
   await page.evaluate(() => {
     const touched = {};
-    const observer = new MutationObserver((records) => {
+    const count = (records) => {
       for (const r of records) {
         const el = r.target.nodeType === Node.ELEMENT_NODE ? r.target : r.target.parentElement;
         const fields = el?.closest('li.list-item')?.querySelector('[id^="f-sections-"][id$="-fields"]');
@@ -69,17 +69,18 @@ export async function sectionsTouchedByTyping(page, n = 20) {
         const index = fields.id.slice('f-sections-'.length, -'-fields'.length);
         touched[index] = (touched[index] || 0) + 1;
       }
-    });
+    };
+    const observer = new MutationObserver(count);
     observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-    window.__sectionsTouched = { observer, touched };
+    window.__sectionsTouched = { observer, touched, count };
   });
   for (let i = 0; i < n; i++) {
     await page.keyboard.press(i % 10 === 9 ? 'Space' : 'KeyA');
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
   }
   return page.evaluate(() => {
-    const { observer, touched } = window.__sectionsTouched;
-    observer.takeRecords();
+    const { observer, touched, count } = window.__sectionsTouched;
+    count(observer.takeRecords()); // records not yet delivered count too
     observer.disconnect();
     return touched;
   });
