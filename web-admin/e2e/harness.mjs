@@ -17,7 +17,7 @@ const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 export const BASE_URL = (process.env.MONOGRAPH_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
 export const SCREENSHOTS = path.resolve(here, '..', 'test-results', 'screenshots');
 export const PASSWORD = process.env.MONOGRAPH_DEMO_PASSWORD || 'monograph-demo';
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium-headless-shell';
+const CHROMIUM = process.env.CHROMIUM_PATH || process.env.CHROMIUM || '/usr/bin/chromium-headless-shell';
 
 export async function launchBrowser() {
   return chromium.launch({
