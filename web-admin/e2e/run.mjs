@@ -1,9 +1,10 @@
 // Runs the browser tests: node e2e/run.mjs [name-filter]. Needs MONOGRAPH_URL (a running
 // `monograph serve --demo` with the admin built in). Prints "N passed, N failed". With
-// E2E_FAILURES set, also writes each failed test's name and first error line to that file,
-// which scripts/e2e prints last, after the server's log, so the end of a CI log names them.
+// E2E_FAILURES set, also appends each failed test's name and error, as it fails, to that file
+// (and an error that stops the run), which scripts/e2e prints last, after the server's log,
+// so the end of a CI log names them.
 
-import { writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { launchBrowser, TestContext } from './harness.mjs';
 import { tests as workflow } from './workflow.test.mjs';
 import { tests as conflict } from './conflict.test.mjs';
@@ -27,11 +28,25 @@ const all = [...workflow, ...review, ...publishing, ...safety, ...conflict, ...s
 const filter = process.argv[2];
 const selected = filter ? all.filter((t) => t.name.includes(filter)) : all;
 
+const failuresFile = process.env.E2E_FAILURES;
+if (failuresFile) writeFileSync(failuresFile, '');
+/** Records a failure where scripts/e2e finds it even if the run stops later. */
+const recordFailure = (line) => failuresFile && appendFileSync(failuresFile, line.replace(/\s*\n\s*/g, ' | ').slice(0, 500) + '\n');
+process.on('uncaughtException', (e) => {
+  recordFailure(`the run stopped: ${e.stack || e}`);
+  console.error(e);
+  process.exit(1);
+});
+process.on('unhandledRejection', (e) => {
+  recordFailure(`the run stopped: ${e?.stack || e}`);
+  console.error(e);
+  process.exit(1);
+});
+
 const browser = await launchBrowser();
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-const failures = [];
 const started = Date.now();
 for (const t of selected) {
   const ctx = new TestContext(browser, t.name);
@@ -50,7 +65,7 @@ for (const t of selected) {
     console.log(`- ${t.name}: SKIPPED, ${error.message}`);
   } else if (error) {
     failed++;
-    failures.push(`✗ ${t.name} (${secs}s): ${String(error.message || error).split('\n')[0].slice(0, 300)}`);
+    recordFailure(`✗ ${t.name} (${secs}s): ${String(error.message || error)}`);
     console.log(`✗ ${t.name} (${secs}s)\n    ${String(error.stack || error).split('\n').join('\n    ')}`);
   } else {
     passed++;
@@ -60,5 +75,4 @@ for (const t of selected) {
 await browser.close();
 console.log(`\nbrowser tests: ${((Date.now() - started) / 1000).toFixed(1)}s`);
 console.log(`${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ''));
-if (process.env.E2E_FAILURES) writeFileSync(process.env.E2E_FAILURES, failures.map((f) => f + '\n').join(''));
 process.exit(failed ? 1 : 0);
