@@ -193,9 +193,10 @@ func TestNothingNotLiveIsReachable(t *testing.T) {
 	MustStatus(t, anon.Do(t, "GET", "/api/v1/pages/e2e-scheduled", nil), 200)
 }
 
-// TestPublishVisibleAtOnce: a publication is in delivery (by slug, list and sync) as soon
-// as the publish request returns — the first request after it answers, with no wait and no
-// retry — and an unpublication turns it into 410 as fast.
+// TestPublishVisibleAtOnce: a publication is in delivery (by slug and in the list's search)
+// as soon as the publish request returns — the first request after it answers, with no wait
+// and no retry, though the slug was asked for (404) before — and an unpublication turns it
+// into 410 as fast.
 func TestPublishVisibleAtOnce(t *testing.T) {
 	t.Parallel()
 	s := MustStart(t)
@@ -205,6 +206,7 @@ func TestPublishVisibleAtOnce(t *testing.T) {
 	anon := s.Anon()
 	writer, reviewer, editor := s.Login(t, Writer), s.Login(t, Reviewer), s.Login(t, Editor)
 	p := writer.Create(t, "e2e-fresh", deliveryContent("Foxtrot", "Freshword"))
+	MustStatus(t, anon.Do(t, "GET", "/api/v1/pages/e2e-fresh", nil), 404)
 	p = writer.MustAction(t, p.ID, "submit", nil)
 	p = reviewer.Approve(t, p)
 	editor.MustAction(t, p.ID, "publish", map[string]any{})
