@@ -16,7 +16,8 @@ TESTTAGS  := ferretdb_no_postgresql $(BUILDTAGS)
 # libc's allocator), runs uninstrumented, as a cgo SQLite's C would: instrumented, opening a
 # new store took 208 ms instead of 34 ms (17 ms without -race), and internal/sqlitestore's
 # tests 47 s instead of 16 s. The image codecs and the deflate under PNG (image/...,
-# golang.org/x/image/..., compress/flate and zlib, their checksums) run uninstrumented too:
+# golang.org/x/image/..., compress/flate and zlib, their checksums; klauspost's gzip also
+# sums the buffers it reads with hash/crc32) run uninstrumented too:
 # pixel loops on an image that one request decodes, resizes and encodes alone, where every
 # pixel access was a call into the race runtime (internal/e2e alone 177 s -> 131 s).
 # klauspost/compress (delivery's pooled gzip buffers) and encoding/json stay instrumented:
