@@ -35,6 +35,10 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
+/** Waits until the frame after the next one is painted: whatever a key press changed is on
+ * the screen. */
+const nextFrame = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
 /** Types n characters into the focused field, one at a time, and returns the script
  * milliseconds Chrome spent on each (until the frame after it is painted). */
 export async function scriptPerKeystroke(page, n = 60, slowdown = 1) {
@@ -42,13 +46,12 @@ export async function scriptPerKeystroke(page, n = 60, slowdown = 1) {
   await cdp.send('Performance.enable');
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: slowdown });
   const script = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ScriptDuration').value * 1000;
-  const frame = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  await frame();
+  await nextFrame(page);
   const out = [];
   for (let i = 0; i < n; i++) {
     const before = await script();
     await page.keyboard.press(i % 10 === 9 ? 'Space' : 'KeyA');
-    await frame();
+    await nextFrame(page);
     out.push((await script()) - before);
   }
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
@@ -82,7 +85,7 @@ export async function sectionsTouched(page, act) {
     window.__sectionsTouched = { observer, touched, count };
   });
   await act();
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await nextFrame(page);
   return page.evaluate(() => {
     const { observer, touched, count } = window.__sectionsTouched;
     count(observer.takeRecords()); // records not yet delivered count too
@@ -95,7 +98,7 @@ export async function sectionsTouched(page, act) {
 async function typeSome(page, n = 20) {
   for (let i = 0; i < n; i++) {
     await page.keyboard.press(i % 10 === 9 ? 'Space' : 'KeyA');
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await nextFrame(page);
   }
 }
 

@@ -32,16 +32,13 @@ const failuresFile = process.env.E2E_FAILURES;
 if (failuresFile) writeFileSync(failuresFile, '');
 /** Records a failure where scripts/e2e finds it even if the run stops later. */
 const recordFailure = (line) => failuresFile && appendFileSync(failuresFile, line.replace(/\s*\n\s*/g, ' | ').slice(0, 500) + '\n');
-process.on('uncaughtException', (e) => {
-  recordFailure(`the run stopped: ${e.stack || e}`);
-  console.error(e);
-  process.exit(1);
-});
-process.on('unhandledRejection', (e) => {
+const stopped = (e) => {
   recordFailure(`the run stopped: ${e?.stack || e}`);
   console.error(e);
   process.exit(1);
-});
+};
+process.on('uncaughtException', stopped);
+process.on('unhandledRejection', stopped);
 
 const browser = await launchBrowser();
 let passed = 0;
