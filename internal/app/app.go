@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -150,7 +151,7 @@ func (a *App) buildServices(o Options) error {
 	a.Delivery = delivery.New(delivery.Config{
 		MaxAge: a.Config.CacheMaxAge, StaleWhileRevalidate: a.Config.StaleWhileRevalidate,
 		Poll: a.Config.ChangePoll, Exclusive: a.Store.Exclusive(), Logger: a.Log,
-		HotBytes: int64(a.Config.DeliveryCacheMB) << 20, Derive: a.Pages.DeriveLive, Locales: a.Config.LocaleSet(),
+		HotBytes: int64(a.Config.DeliveryCacheMB) << 20, SpillDir: cmp.Or(a.Config.DeliverySpillDir, a.Config.DataDir), Derive: a.Pages.DeriveLive, Locales: a.Config.LocaleSet(),
 		Media: a.Store,
 	}, a.Store, a.Clock)
 	a.Pages.OnLiveChange = a.Delivery.Apply
@@ -282,6 +283,9 @@ func (a *App) Close(ctx context.Context) error {
 	}
 	if a.Store != nil {
 		errs = append(errs, a.Store.Close(ctx))
+	}
+	if a.Delivery != nil {
+		errs = append(errs, a.Delivery.Close())
 	}
 	return errors.Join(errs...)
 }

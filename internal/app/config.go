@@ -49,6 +49,7 @@ type Config struct {
 	StaleWhileRevalidate time.Duration
 	ChangePoll           time.Duration // how often other processes' publications are noticed
 	DeliveryCacheMB      int           // uncompressed page bytes kept for clients without gzip
+	DeliverySpillDir     string        // where the spill file of identity bytes goes; empty: DataDir
 	MemoryLimitMB        int           // serve's soft heap limit (0: none); GOMEMLIMIT wins
 	SchedulerInterval    time.Duration
 	// Jobs runs the background jobs: the scheduler, the review-due notifier, the webhook
@@ -92,6 +93,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	str(&c.Addr, "addr", "MONOGRAPH_ADDR", "listen address")
 	str(&c.DataDir, "data", "MONOGRAPH_DATA_DIR", "data dir of the embedded store and keys")
+	str(&c.DeliverySpillDir, "delivery-spill-dir", "MONOGRAPH_DELIVERY_SPILL_DIR", "directory of the unlinked file holding uncompressed live pages beyond --delivery-cache-mb (default: the data dir)")
 	secret := func(p *string, name, env, usage string) {
 		if v := getenv(env); v != "" {
 			*p = v
@@ -129,7 +131,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 		fs.IntVar(p, name, *p, usage+" (env "+env+")")
 	}
 	integer(&c.WebhookMaxAttempts, "webhook-max-attempts", "MONOGRAPH_WEBHOOK_MAX_ATTEMPTS", "webhook delivery attempts before giving up")
-	integer(&c.DeliveryCacheMB, "delivery-cache-mb", "MONOGRAPH_DELIVERY_CACHE_MB", "MiB of uncompressed pages kept for clients that do not accept gzip (the rest are inflated per request)")
+	integer(&c.DeliveryCacheMB, "delivery-cache-mb", "MONOGRAPH_DELIVERY_CACHE_MB", "MiB of uncompressed pages kept for clients that do not accept gzip (the rest are read from the spill file, see --delivery-spill-dir)")
 	integer(&c.MemoryLimitMB, "memory-limit-mb", "MONOGRAPH_MEMORY_LIMIT_MB", "soft heap limit in MiB, raised only when live data needs more (0: none; GOMEMLIMIT overrides)")
 	integer(&c.ReviewIntervalDays, "review-interval-days", "MONOGRAPH_REVIEW_INTERVAL_DAYS", "days until a medical review is due again")
 	duration := func(p *time.Duration, name, env, usage string) {

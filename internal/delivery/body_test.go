@@ -3,8 +3,10 @@ package delivery
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"math/rand/v2"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +15,12 @@ import (
 
 // pagesFixture publishes n pages with a body of roughly 2 KB each and a hot cache budget.
 func pagesFixture(tb testing.TB, n int, budget int64) *fixture {
-	f := newFixtureWith(tb, func(c *Config) { c.HotBytes = budget })
+	return pagesFixtureWith(tb, n, func(c *Config) { c.HotBytes = budget })
+}
+
+// pagesFixtureWith is pagesFixture with the configuration edited by tweak.
+func pagesFixtureWith(tb testing.TB, n int, tweak func(*Config)) *fixture {
+	f := newFixtureWith(tb, tweak)
 	for i := 0; i < n; i++ {
 		c := sampleContent(slugN(i))
 		c.Sections[0].Body = strings.Repeat("A paragraph about "+slugN(i)+". ", 60)
@@ -64,12 +71,36 @@ func checkHotCache(tb testing.TB, f *fixture) (pages int) {
 
 // TestPagesBeyondTheHotBudget: with a budget of a few pages, every page and JSON-LD
 // document is still served with the same bytes, ETag and length as when all of them fit,
-// by identity and by gzip.
+// by identity and by gzip, whether the pages outside the budget are inflated or read from
+// the spill file.
 func TestPagesBeyondTheHotBudget(t *testing.T) {
 	const n = 30
 	all := pagesFixture(t, n, 1<<30)
 	probe := all.get(t, "GET", "/api/v1/pages/"+slugN(0))
-	small := pagesFixture(t, n, int64(3*probe.Body.Len()+100))
+	budget := int64(3*probe.Body.Len() + 100)
+	for _, tc := range []struct {
+		name  string
+		spill bool
+	}{{"inflated", false}, {"spill file", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			small := pagesFixtureWith(t, n, func(c *Config) {
+				c.HotBytes = budget
+				if tc.spill {
+					c.SpillDir = t.TempDir()
+				}
+			})
+			servesLikeAll(t, all, small, n, probe)
+			if spilled := small.svc.hot.spill.size() > 0; spilled != tc.spill {
+				t.Fatalf("spill file written: %v, want %v", spilled, tc.spill)
+			}
+		})
+	}
+}
+
+// servesLikeAll fails unless small serves every page and JSON-LD document of n exactly as
+// all does.
+func servesLikeAll(t *testing.T, all, small *fixture, n int, probe *httptest.ResponseRecorder) {
+	t.Helper()
 	if got := checkHotCache(t, small); got > 3 {
 		t.Fatalf("%d pages cached within a budget of 3", got)
 	}
@@ -131,8 +162,19 @@ func TestHotCacheKeepsWhatIsServed(t *testing.T) {
 // the budget counts only what is live, and readers racing with publications get whole,
 // correct pages (run with -race).
 func TestHotCacheFollowsPublications(t *testing.T) {
+	t.Run("inflated", func(t *testing.T) { followPublications(t, pagesFixture(t, 20, 5*2600)) })
+	t.Run("spill file compacted", func(t *testing.T) {
+		f := pagesFixtureWith(t, 20, func(c *Config) { c.HotBytes, c.SpillDir = 5*2600, t.TempDir() })
+		f.svc.hot.spill.slack = 0 // compact whenever the file doubles
+		followPublications(t, f)
+		if f.svc.hot.spill.compactions == 0 {
+			t.Fatal("the spill file was never compacted")
+		}
+	})
+}
+
+func followPublications(t *testing.T, f *fixture) {
 	const n = 20
-	f := pagesFixture(t, n, 5*2600)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {
@@ -156,7 +198,7 @@ func TestHotCacheFollowsPublications(t *testing.T) {
 				if ae == "gzip" {
 					body = gunzip(t, body)
 				}
-				if r.Code != 200 || !bytes.Contains(body, []byte(`"slug":"`+slugN(i)+`"`)) || !bytes.HasSuffix(body, []byte("}")) {
+				if r.Code != 200 || !bytes.Contains(body, []byte(`"slug":"`+slugN(i)+`"`)) || !json.Valid(body) {
 					t.Errorf("%s: %d %.80q", slugN(i), r.Code, body)
 					return
 				}

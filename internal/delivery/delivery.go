@@ -62,9 +62,13 @@ type Config struct {
 	// ListCacheSize caps the encoded list responses kept per snapshot (default 4096).
 	ListCacheSize int
 	// HotBytes is the budget of uncompressed page bytes kept for clients that do not accept
-	// gzip (default DefaultHotBytes); pages outside it are inflated from their gzip bytes per
-	// request.
+	// gzip (default DefaultHotBytes); pages outside it are read from the spill file
+	// (SpillDir), else inflated from their gzip bytes per request.
 	HotBytes int64
+	// SpillDir, when set, is where the identity bytes of every live page are kept in a file
+	// no other process can reach (spill.go): pages outside the hot cache are then read from
+	// it instead of inflated. Empty: they are inflated.
+	SpillDir string
 	// Logger receives reload errors and refused snapshots.
 	Logger *slog.Logger
 	// Derive, when set, makes what is served of each page loaded from the store anew from
@@ -107,9 +111,9 @@ func (c Config) withDefaults() Config {
 }
 
 // DefaultHotBytes is Config.HotBytes's default: about 1,900 pages of 13 KB, so a library
-// of well over a thousand pages is served entirely from uncompressed bytes, while a server
-// of 10,000 live pages read by identity clients stays under 200 MB of RSS with a margin
-// (at 32 MiB it measured 198.5 MB).
+// of well over a thousand pages is served entirely from uncompressed bytes in memory, while
+// a server of 10,000 live pages read by identity clients stays under 200 MB of RSS with a
+// margin (at 32 MiB it measured 198.5 MB, before the spill file).
 const DefaultHotBytes = 24 << 20
 
 // ReviewStats are the reader-review figures shown in a page's "reviews" block: reader
@@ -170,7 +174,7 @@ func New(cfg Config, src Source, clock cms.Clock) *Service {
 		cfg: cfg, src: src, clock: clock, log: cfg.Logger,
 		stats:   map[string]ReviewStats{},
 		applied: map[int64]bool{},
-		hot:     newHotCache(cfg.HotBytes),
+		hot:     newHotCache(cfg.HotBytes, newSpill(cfg.SpillDir, cfg.Logger)),
 		grams:   search.NewTable(),
 	}
 	s.cacheControl = []string{"public, max-age=" + secs(cfg.MaxAge) + ", stale-while-revalidate=" + secs(cfg.StaleWhileRevalidate)}
@@ -178,6 +182,10 @@ func New(cfg Config, src Source, clock cms.Clock) *Service {
 	s.cur.Store(s.build(map[string]*entry{}, nil, s.clock.Now()))
 	return s
 }
+
+// Close releases the spill file. Requests still served afterwards get the same bytes,
+// inflated from gzip.
+func (s *Service) Close() error { return s.hot.spill.close() }
 
 func secs(d time.Duration) string { return strconv.FormatInt(int64(d/time.Second), 10) }
 
@@ -436,6 +444,11 @@ func (s *Service) install(entries map[string]*entry, now time.Time) {
 		}
 		if e.jsonLD != nil && (n == nil || n.jsonLD != e.jsonLD) {
 			s.hot.drop(e.jsonLD)
+		}
+	}
+	if s.hot.spill.wasteful() {
+		if err := s.hot.spill.compact(s.cur.Load().bodies()); err != nil {
+			s.log.Warn(err.Error())
 		}
 	}
 }

@@ -253,7 +253,7 @@ func (s *Service) fillLive(e *entry, ls *editorial.LiveSnapshot, now time.Time, 
 	if hot {
 		e.page = s.hot.newPageBody(body, strongETag(e.contentHash, body), e.lastModified())
 	} else {
-		e.page = newBody(ctJSON, body, strongETag(e.contentHash, body), e.lastModified())
+		e.page = s.hot.newColdBody(ctJSON, body, strongETag(e.contentHash, body), e.lastModified())
 	}
 
 	ld, err := jsonLD(e.slug, s.cfg.SiteURL, r, ls, e.locale)

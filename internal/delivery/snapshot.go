@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"iter"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -46,6 +47,25 @@ type snapshot struct {
 	searchOnce  sync.Once
 	searchIndex *search.Index
 	grams       *search.Table
+}
+
+// bodies yields every page body the snapshot serves (pages, JSON-LD documents, and those of
+// hidden translations), some more than once.
+func (sn *snapshot) bodies() iter.Seq[*pageBody] {
+	return func(yield func(*pageBody) bool) {
+		for _, e := range sn.byID {
+			for _, x := range []*entry{e, e.full} {
+				if x == nil {
+					continue
+				}
+				for _, pb := range []*pageBody{x.page, x.jsonLD, x.ldBase} {
+					if pb != nil && !yield(pb) {
+						return
+					}
+				}
+			}
+		}
+	}
 }
 
 func (s *Service) build(entries map[string]*entry, marks []seqMark, now time.Time) *snapshot {
