@@ -446,9 +446,7 @@ func (s *Service) install(entries map[string]*entry, now time.Time) {
 			s.hot.drop(e.jsonLD)
 		}
 	}
-	if s.hot.spill.wasteful() {
-		if err := s.hot.spill.compact(s.cur.Load().bodies()); err != nil {
-			s.log.Warn(err.Error())
-		}
+	if err := s.hot.spill.tidy(s.cur.Load().bodies()); err != nil {
+		s.log.Warn(err.Error())
 	}
 }

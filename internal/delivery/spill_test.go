@@ -191,3 +191,29 @@ func TestSpilledPagesDoNotChurnTheHotCache(t *testing.T) {
 	}
 	checkHotCache(t, g)
 }
+
+// TestSpillAStartWritesEachBodyOnce: a start writes every body once and copies nothing,
+// however small the slack: a file that only holds what is served is not wasteful.
+func TestSpillAStartWritesEachBodyOnce(t *testing.T) {
+	var logs bytes.Buffer
+	f := spillFixture(t, 10, t.TempDir(), &logs)
+	started := New(f.svc.cfg, f.src, f.clock)
+	started.hot.spill.slack = 0
+	if err := started.Reload(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var live int64
+	seen := map[*pageBody]bool{}
+	for pb := range started.cur.Load().bodies() {
+		if pb.at.Load() == nil {
+			t.Fatal("a body of the loaded snapshot is not in the spill file")
+		}
+		if !seen[pb] {
+			seen[pb] = true
+			live += int64(pb.size())
+		}
+	}
+	if sp := started.hot.spill; sp.compactions != 0 || sp.size() != live {
+		t.Fatalf("after a start: %d compactions, file of %d bytes for %d live", sp.compactions, sp.size(), live)
+	}
+}
