@@ -1,7 +1,6 @@
 package app
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -151,7 +150,7 @@ func (a *App) buildServices(o Options) error {
 	a.Delivery = delivery.New(delivery.Config{
 		MaxAge: a.Config.CacheMaxAge, StaleWhileRevalidate: a.Config.StaleWhileRevalidate,
 		Poll: a.Config.ChangePoll, Exclusive: a.Store.Exclusive(), Logger: a.Log,
-		HotBytes: int64(a.Config.DeliveryCacheMB) << 20, SpillDir: cmp.Or(a.Config.DeliverySpillDir, a.Config.DataDir), Derive: a.Pages.DeriveLive, Locales: a.Config.LocaleSet(),
+		HotBytes: int64(a.Config.DeliveryCacheMB) << 20, SpillDir: a.Config.SpillDir(), Derive: a.Pages.DeriveLive, Locales: a.Config.LocaleSet(),
 		Media: a.Store,
 	}, a.Store, a.Clock)
 	a.Pages.OnLiveChange = a.Delivery.Apply

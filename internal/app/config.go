@@ -3,6 +3,7 @@
 package app
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -49,7 +50,7 @@ type Config struct {
 	StaleWhileRevalidate time.Duration
 	ChangePoll           time.Duration // how often other processes' publications are noticed
 	DeliveryCacheMB      int           // uncompressed page bytes kept for clients without gzip
-	DeliverySpillDir     string        // where the spill file of identity bytes goes; empty: DataDir
+	DeliverySpillDir     string        // where the spill file of identity bytes goes (SpillDir)
 	MemoryLimitMB        int           // serve's soft heap limit (0: none); GOMEMLIMIT wins
 	SchedulerInterval    time.Duration
 	// Jobs runs the background jobs: the scheduler, the review-due notifier, the webhook
@@ -93,7 +94,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	str(&c.Addr, "addr", "MONOGRAPH_ADDR", "listen address")
 	str(&c.DataDir, "data", "MONOGRAPH_DATA_DIR", "data dir of the embedded store and keys")
-	str(&c.DeliverySpillDir, "delivery-spill-dir", "MONOGRAPH_DELIVERY_SPILL_DIR", "directory of the unlinked file holding uncompressed live pages beyond --delivery-cache-mb (default: the data dir)")
+	str(&c.DeliverySpillDir, "delivery-spill-dir", "MONOGRAPH_DELIVERY_SPILL_DIR", "directory of the unlinked file holding uncompressed live pages beyond --delivery-cache-mb (default: the data dir; off: none, they are inflated)")
 	secret := func(p *string, name, env, usage string) {
 		if v := getenv(env); v != "" {
 			*p = v
@@ -276,4 +277,13 @@ func (c *Config) CheckSeverities() (map[string]content.Severity, error) {
 		}
 	}
 	return sev, nil
+}
+
+// SpillDir is where delivery keeps its spill file: --delivery-spill-dir, or the data dir;
+// empty (none, pages beyond the hot cache are inflated) for "off".
+func (c Config) SpillDir() string {
+	if c.DeliverySpillDir == "off" {
+		return ""
+	}
+	return cmp.Or(c.DeliverySpillDir, c.DataDir)
 }

@@ -105,3 +105,18 @@ func TestUsageNeverPrintsSecretsFromTheEnvironment(t *testing.T) {
 		t.Errorf("the flag did not override the environment: %q (%v)", c.SMTPURL, err)
 	}
 }
+
+func TestSpillDir(t *testing.T) {
+	for _, tc := range []struct{ data, spill, want string }{
+		{"./data", "", "./data"},
+		{"./data", "/var/cache/monograph", "/var/cache/monograph"},
+		{"./data", "off", ""},
+		{"", "", ""},
+	} {
+		c := DefaultConfig()
+		c.DataDir, c.DeliverySpillDir = tc.data, tc.spill
+		if got := c.SpillDir(); got != tc.want {
+			t.Errorf("data %q, --delivery-spill-dir %q: %q, want %q", tc.data, tc.spill, got, tc.want)
+		}
+	}
+}

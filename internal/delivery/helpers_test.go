@@ -183,6 +183,7 @@ func newFixtureWith(tb testing.TB, tweak func(*Config)) *fixture {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	tweak(&cfg)
 	f.svc = New(cfg, f.src, f.clock)
+	tb.Cleanup(func() { _ = f.svc.Close() })
 	f.h = f.svc.Handler()
 	return f
 }

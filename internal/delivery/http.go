@@ -130,7 +130,8 @@ func (s *Service) writeCached(w http.ResponseWriter, r *http.Request, resp *resp
 }
 
 // writePage writes a page: its gzip bytes to a client that accepts gzip, else its identity
-// bytes from the hot cache (inflated on a miss); or 304. Each encoding has its own ETag.
+// bytes from the hot cache, or on a miss from the spill file or inflated; or 304. Each
+// encoding has its own ETag.
 func (s *Service) writePage(w http.ResponseWriter, r *http.Request, pb *pageBody) {
 	h := w.Header()
 	h["Cache-Control"] = s.cacheControl

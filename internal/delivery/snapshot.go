@@ -50,7 +50,8 @@ type snapshot struct {
 }
 
 // bodies yields every page body the snapshot serves (pages, JSON-LD documents, and those of
-// hidden translations), some more than once.
+// hidden translations), each once: the JSON-LD document without relations (ldBase) only
+// when it is not the one served.
 func (sn *snapshot) bodies() iter.Seq[*pageBody] {
 	return func(yield func(*pageBody) bool) {
 		for _, e := range sn.byID {
@@ -58,7 +59,11 @@ func (sn *snapshot) bodies() iter.Seq[*pageBody] {
 				if x == nil {
 					continue
 				}
-				for _, pb := range []*pageBody{x.page, x.jsonLD, x.ldBase} {
+				base := x.ldBase
+				if base == x.jsonLD {
+					base = nil
+				}
+				for _, pb := range []*pageBody{x.page, x.jsonLD, base} {
 					if pb != nil && !yield(pb) {
 						return
 					}

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io/fs"
 	"iter"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 )
@@ -14,21 +16,28 @@ import (
 // spill keeps the identity bytes of every live page in a file of the data dir, so that a
 // client without gzip asking for a page outside the hot cache gets it with one read
 // instead of inflating the gzip bytes (a read of 13 KB costs a few microseconds, inflating
-// it about 25). The file is removed from the directory as soon as it is created: only this
-// process, through its open descriptor, can reach it, nothing is left behind after a crash,
-// and a backup or another process never sees it. Its bytes live in the kernel's page cache,
-// which the kernel can reclaim under memory pressure (a read then goes to disk), so they do
-// not count in the process's resident memory and are not scanned by the collector.
+// it about 25). The file's name is removed as soon as it is made (mode 0600): it is reached
+// only through the server's open descriptor, a backup or a listing never sees it, and a crash
+// leaves at most an empty name (the instant between making and removing it), which the next
+// start removes. Its bytes live in the kernel's page cache, which the kernel can reclaim
+// under memory pressure (a read then goes to disk), so they do not count in the process's
+// resident memory and are not scanned by the collector.
 //
 // Every read is checked against the CRC-32C taken when the bytes were written; a failed
 // read, a wrong checksum or a file this process could not create or write makes the page be
-// inflated from its gzip bytes, which stay in memory and remain the reference. So the file
-// can make identity responses faster, never different.
+// inflated from its gzip bytes, which stay in memory and remain the reference. The checksum
+// catches disk faults and stray writes; it is not a MAC (a keyed hash of 13 KB costs more than
+// inflating it): whoever runs as the server's user or as root can open the file through
+// /proc/<pid>/fd and write bytes with a matching checksum, but they can equally read the
+// data dir's keys that seal the live snapshots and the signing keys, so the file widens no
+// trust boundary (docs/security.md).
 //
-// The file only grows (a publication appends the page's new bytes); when it holds more than
-// twice the bytes the last compaction kept plus spillSlack, the next snapshot install
-// copies the bodies of the current snapshot to a new file and closes the old one (a read of
-// the old file still in flight then fails and inflates).
+// The file only grows (a publication appends the page's new bytes). When, at a snapshot
+// install, it holds more than twice the bytes of the snapshot's bodies plus spillSlack, those
+// bodies are copied to a new file. The file before stays open until the compaction after, so
+// a body built before a compaction and installed after it (a publication or a load racing
+// with another install) is still read, and moved by that next compaction; a body on a file
+// already closed is inflated from then on.
 type spill struct {
 	dir   string
 	log   *slog.Logger
@@ -36,10 +45,11 @@ type spill struct {
 
 	mu          sync.Mutex
 	f           *os.File
-	end         int64  // bytes written to f
-	buf         []byte // bytes added since the last flush, to be written at end
+	prev        *os.File // the file before the last compaction, closed at the next one
+	end         int64    // bytes written to f
+	buf         []byte   // bytes added since the last flush, to be written at end
 	pending     []pendingBody
-	kept        int64 // bytes the last compaction kept
+	retryAt     int64 // after a failed compaction, the size at which to try again
 	broken      bool  // no file could be made or written: every page inflates
 	compactions int
 
@@ -64,10 +74,13 @@ type pendingBody struct {
 const spillSlack = 64 << 20
 
 // spillBuffer is how many bytes are gathered before one write (a start with 10,000 pages
-// writes 150 MB).
+// writes about 155 MB).
 const spillBuffer = 1 << 20
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// spillPattern names the file for the instant it has a name.
+const spillPattern = ".delivery-spill-*"
 
 // newSpill returns a spill in dir, or nil when dir is empty (every page then inflates).
 // The file is created on the first write.
@@ -78,13 +91,23 @@ func newSpill(dir string, log *slog.Logger) *spill {
 	return &spill{dir: dir, log: log, slack: spillSlack}
 }
 
-// create makes the file and removes its name. Caller holds mu.
+// create makes a file and removes its name. The first call also removes names a crash left
+// (empty files: a name is removed before anything is written; another process's file in
+// that instant is empty too, and its own removal then finds the name gone). Caller holds mu.
 func (s *spill) create() (*os.File, error) {
-	f, err := os.CreateTemp(s.dir, ".delivery-spill-*")
+	if s.f == nil && s.compactions == 0 {
+		left, _ := filepath.Glob(filepath.Join(s.dir, spillPattern))
+		for _, name := range left {
+			if st, err := os.Lstat(name); err == nil && st.Mode().IsRegular() && st.Size() == 0 {
+				_ = os.Remove(name)
+			}
+		}
+	}
+	f, err := os.CreateTemp(s.dir, spillPattern)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.Remove(f.Name()); err != nil {
+	if err := os.Remove(f.Name()); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		// A system that cannot remove an open file (Windows): do without, leaving nothing.
 		_ = f.Close()
 		_ = os.Remove(f.Name())
@@ -117,7 +140,10 @@ func (s *spill) flushLocked() {
 	if s.broken || len(s.buf) == 0 {
 		return
 	}
-	defer func() { s.buf, s.pending = s.buf[:0], s.pending[:0] }()
+	defer func() {
+		clear(s.pending) // let the bodies go
+		s.buf, s.pending = s.buf[:0], s.pending[:0]
+	}()
 	if s.f == nil {
 		f, err := s.create()
 		if err != nil {
@@ -140,8 +166,9 @@ func (s *spill) flushLocked() {
 // checked), later ones inflate. Caller holds mu.
 func (s *spill) fail(what string, err error) {
 	s.broken = true
+	s.buf, s.pending = nil, nil // flushLocked's deferred truncation keeps them nil
 	s.log.Warn("delivery: identity responses of pages outside the hot cache will be inflated from gzip (slower): "+what+
-		"; check free space and permissions of the data dir", "dir", s.dir, "error", err)
+		"; check free space and permissions of the directory (--delivery-spill-dir, by default the data dir)", "dir", s.dir, "error", err)
 }
 
 // read fills out (of pb's identity length) from the file and reports whether it could.
@@ -154,10 +181,10 @@ func (s *spill) read(pb *pageBody, out []byte) bool {
 	if err == nil && crc32.Checksum(out, castagnoli) == at.sum {
 		return true
 	}
+	pb.at.CompareAndSwap(at, nil) // inflate this page from now on (when moved, at is already new)
 	if errors.Is(err, os.ErrClosed) {
-		return false // compacted meanwhile: this body has left the snapshot, or moved
+		return false // its file was closed by a compaction: it left the snapshot, or was never installed in time
 	}
-	pb.at.CompareAndSwap(at, nil) // inflate this page from now on
 	if s.warned.CompareAndSwap(false, true) {
 		if err == nil {
 			err = errors.New("checksum mismatch")
@@ -170,9 +197,8 @@ func (s *spill) read(pb *pageBody, out []byte) bool {
 
 // tidy writes the queued bytes, so every body of the snapshot just installed is read from
 // the file from now on, and when the file has grown past twice the bytes of the bodies still
-// served (bodies) plus the slack, copies those to a new file and closes the old one. Bodies
-// not among them (they left the snapshot) keep their gzip bytes for requests still holding
-// them.
+// served (bodies) plus the slack, compacts it. Bodies not among them (they left the
+// snapshot) keep their gzip bytes for requests still holding them.
 func (s *spill) tidy(bodies iter.Seq[*pageBody]) error {
 	if s == nil {
 		return nil
@@ -180,25 +206,32 @@ func (s *spill) tidy(bodies iter.Seq[*pageBody]) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.flushLocked()
-	if s.f == nil || s.broken || s.end <= 2*s.kept+s.slack {
+	if s.f == nil || s.broken || s.end <= s.slack || s.end <= s.retryAt {
 		return nil
 	}
-	var live int64
-	seen := map[*pageBody]bool{}
+	var live int64 // a sum over the snapshot's bodies: tens of microseconds at 10,000 pages
 	for pb := range bodies {
-		if at := pb.at.Load(); at != nil && at.f == s.f && !seen[pb] {
-			seen[pb] = true
+		if at := pb.at.Load(); at != nil && at.f == s.f {
 			live += int64(pb.size())
 		}
 	}
 	if s.end <= 2*live+s.slack {
-		s.kept = live // the library grew: look again when it doubles from here
 		return nil
 	}
+	if err := s.compactLocked(bodies); err != nil {
+		s.retryAt = 2 * s.end // not at every install: once the file has doubled again
+		return fmt.Errorf("delivery: compacting the spill file (identity responses keep being read from the old one): %w", err)
+	}
+	return nil
+}
+
+// compactLocked copies the bodies on the current or the previous file to a new file, closes
+// the previous one and keeps the current one as previous. Caller holds mu.
+func (s *spill) compactLocked(bodies iter.Seq[*pageBody]) error {
 	old := s.f
 	f, err := s.create()
 	if err != nil {
-		return fmt.Errorf("delivery: compacting the spill file: %w", err)
+		return err
 	}
 	type move struct {
 		pb *pageBody
@@ -207,10 +240,10 @@ func (s *spill) tidy(bodies iter.Seq[*pageBody]) error {
 	var moves []move
 	var end int64
 	var buf []byte
-	clear(seen)
+	seen := map[*pageBody]bool{}
 	for pb := range bodies {
 		at := pb.at.Load()
-		if at == nil || at.f != old || seen[pb] {
+		if at == nil || (at.f != old && at.f != s.prev) || seen[pb] {
 			continue
 		}
 		seen[pb] = true
@@ -218,13 +251,13 @@ func (s *spill) tidy(bodies iter.Seq[*pageBody]) error {
 			buf = make([]byte, pb.size())
 		}
 		buf = buf[:pb.size()]
-		if _, err := old.ReadAt(buf, at.off); err != nil || crc32.Checksum(buf, castagnoli) != at.sum {
+		if _, err := at.f.ReadAt(buf, at.off); err != nil || crc32.Checksum(buf, castagnoli) != at.sum {
 			pb.at.CompareAndSwap(at, nil)
 			continue
 		}
 		if _, err := f.WriteAt(buf, end); err != nil {
-			_ = f.Close() // every body still reads the old file
-			return fmt.Errorf("delivery: compacting the spill file: %w", err)
+			_ = f.Close() // every body still reads the file it was on
+			return err
 		}
 		moves = append(moves, move{pb, &spillAt{f: f, off: end, sum: at.sum}})
 		end += int64(len(buf))
@@ -232,9 +265,12 @@ func (s *spill) tidy(bodies iter.Seq[*pageBody]) error {
 	for _, m := range moves {
 		m.pb.at.Store(m.at)
 	}
-	s.f, s.end, s.kept = f, end, end
+	if s.prev != nil {
+		_ = s.prev.Close() // a read in flight finishes first; later ones inflate
+	}
+	s.f, s.prev, s.end = f, old, end
 	s.compactions++
-	return old.Close()
+	return nil
 }
 
 // close closes the file; pages read afterwards are inflated.
@@ -246,12 +282,14 @@ func (s *spill) close() error {
 	defer s.mu.Unlock()
 	s.broken = true // a late publication must not make a new file
 	s.buf, s.pending = nil, nil
-	if s.f == nil {
-		return nil
+	var errs []error
+	for _, f := range []*os.File{s.f, s.prev} {
+		if f != nil {
+			errs = append(errs, f.Close())
+		}
 	}
-	err := s.f.Close()
-	s.f = nil
-	return err
+	s.f, s.prev = nil, nil
+	return errors.Join(errs...)
 }
 
 // size returns the bytes written to the current file (tests and diagnostics).

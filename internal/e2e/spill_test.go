@@ -20,6 +20,9 @@ func spillFile(t *testing.T, dir string) *os.File {
 	if err != nil {
 		t.Skipf("no /proc: %v", err)
 	}
+	if dir, err = filepath.EvalSymlinks(dir); err != nil { // the links name resolved paths
+		t.Fatal(err)
+	}
 	for _, fd := range fds {
 		target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
 		if err == nil && strings.HasPrefix(target, dir+string(filepath.Separator)+".delivery-spill-") {
