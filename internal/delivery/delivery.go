@@ -193,6 +193,8 @@ func secs(d time.Duration) string { return strconv.FormatInt(int64(d/time.Second
 // Pages whose change number did not move keep their encoded responses. A change applied
 // meanwhile with a newer change number wins over what the load read.
 func (s *Service) Reload(ctx context.Context) error {
+	built := s.hot.spill.building()
+	defer built()
 	seq, err := s.src.ChangeSeq(ctx)
 	if err != nil {
 		return err
@@ -244,6 +246,7 @@ func (s *Service) Reload(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	built() // installed below, under mu
 	cur := s.cur.Load()
 	for id, e := range cur.byID {
 		if l := loaded[id]; l == nil || l.seq < e.seq {
@@ -273,9 +276,12 @@ func (s *Service) Reload(ctx context.Context) error {
 // held (by change number) is ignored.
 func (s *Service) Apply(p editorial.LivePage) {
 	now := s.clock.Now()
+	built := s.hot.spill.building()
+	defer built()
 	e := s.newEntry(p, now, true)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	built() // installed below, under mu, or dropped
 	cur := s.cur.Load()
 	prev := cur.byID[p.ID]
 	if prev != nil && prev.ownSeq() > p.LiveSeq {

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -32,12 +33,11 @@ import (
 // data dir's keys that seal the live snapshots and the signing keys, so the file widens no
 // trust boundary (docs/security.md).
 //
-// The file only grows (a publication appends the page's new bytes). When, at a snapshot
-// install, it holds more than twice the bytes of the snapshot's bodies plus spillSlack, those
-// bodies are copied to a new file. The file before stays open until the compaction after, so
-// a body built before a compaction and installed after it (a publication or a load racing
-// with another install) is still read, and moved by that next compaction; a body on a file
-// already closed is inflated from then on.
+// The file only grows (each new body is appended). When, at a snapshot install, it holds
+// more than twice the bytes of the snapshot's bodies plus spillSlack, those bodies are copied
+// to a new file and the old one is closed. No compaction runs while bodies are being built
+// outside the Service's lock (a publication's or a load's, see building), so every body
+// written before a compaction is either in the snapshot it copies or no longer served.
 type spill struct {
 	dir   string
 	log   *slog.Logger
@@ -45,15 +45,15 @@ type spill struct {
 
 	mu          sync.Mutex
 	f           *os.File
-	prev        *os.File // the file before the last compaction, closed at the next one
-	end         int64    // bytes written to f
-	buf         []byte   // bytes added since the last flush, to be written at end
+	end         int64  // bytes written to f
+	buf         []byte // bytes added since the last flush, to be written at end
 	pending     []pendingBody
 	retryAt     int64 // after a failed compaction, the size at which to try again
 	broken      bool  // no file could be made or written: every page inflates
 	compactions int
 
-	warned atomic.Bool // a read failed or gave wrong bytes (logged once)
+	builders atomic.Int64 // bodies being built outside the Service's lock (building)
+	warned   atomic.Bool  // a read failed or gave wrong bytes (logged once)
 }
 
 // spillAt is where a body's identity bytes are in a spill file.
@@ -79,8 +79,11 @@ const spillBuffer = 1 << 20
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// spillPattern names the file for the instant it has a name.
-const spillPattern = ".delivery-spill-*"
+// spillPrefix and spillPattern name the file for the instant it has a name.
+const (
+	spillPrefix  = ".delivery-spill-"
+	spillPattern = spillPrefix + "*"
+)
 
 // newSpill returns a spill in dir, or nil when dir is empty (every page then inflates).
 // The file is created on the first write.
@@ -91,15 +94,32 @@ func newSpill(dir string, log *slog.Logger) *spill {
 	return &spill{dir: dir, log: log, slack: spillSlack}
 }
 
-// create makes a file and removes its name. The first call also removes names a crash left
-// (empty files: a name is removed before anything is written; another process's file in
-// that instant is empty too, and its own removal then finds the name gone). Caller holds mu.
+// building marks bodies being built outside the Service's lock (Apply's and Reload's
+// entries): until done is called, which the caller does under the lock just before it
+// installs them (or gives up), no compaction runs, since it would leave those bodies on a
+// closed file. done may be called more than once.
+func (s *spill) building() (done func()) {
+	if s == nil {
+		return func() {}
+	}
+	s.builders.Add(1)
+	var once sync.Once
+	return func() { once.Do(func() { s.builders.Add(-1) }) }
+}
+
+// create makes a file and removes its name. The first call also removes names a crash left:
+// empty regular files (a name is removed before anything is written; another process's file
+// in that instant is empty too, and its own removal then finds the name gone). Caller holds
+// mu.
 func (s *spill) create() (*os.File, error) {
 	if s.f == nil && s.compactions == 0 {
-		left, _ := filepath.Glob(filepath.Join(s.dir, spillPattern))
-		for _, name := range left {
-			if st, err := os.Lstat(name); err == nil && st.Mode().IsRegular() && st.Size() == 0 {
-				_ = os.Remove(name)
+		entries, _ := os.ReadDir(s.dir)
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Name(), spillPrefix) || !e.Type().IsRegular() {
+				continue
+			}
+			if info, err := e.Info(); err == nil && info.Size() == 0 {
+				_ = os.Remove(filepath.Join(s.dir, e.Name()))
 			}
 		}
 	}
@@ -183,7 +203,7 @@ func (s *spill) read(pb *pageBody, out []byte) bool {
 	}
 	pb.at.CompareAndSwap(at, nil) // inflate this page from now on (when moved, at is already new)
 	if errors.Is(err, os.ErrClosed) {
-		return false // its file was closed by a compaction: it left the snapshot, or was never installed in time
+		return false // its file was closed by a compaction: it is no longer served, or moved
 	}
 	if s.warned.CompareAndSwap(false, true) {
 		if err == nil {
@@ -197,8 +217,8 @@ func (s *spill) read(pb *pageBody, out []byte) bool {
 
 // tidy writes the queued bytes, so every body of the snapshot just installed is read from
 // the file from now on, and when the file has grown past twice the bytes of the bodies still
-// served (bodies) plus the slack, compacts it. Bodies not among them (they left the
-// snapshot) keep their gzip bytes for requests still holding them.
+// served (bodies) plus the slack, and no bodies are being built, compacts it. Bodies not
+// among them (they left the snapshot) keep their gzip bytes for requests still holding them.
 func (s *spill) tidy(bodies iter.Seq[*pageBody]) error {
 	if s == nil {
 		return nil
@@ -206,7 +226,10 @@ func (s *spill) tidy(bodies iter.Seq[*pageBody]) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.flushLocked()
-	if s.f == nil || s.broken || s.end <= s.slack || s.end <= s.retryAt {
+	if cap(s.buf) > 64<<10 {
+		s.buf = nil // the start's load grew it to a MiB; a publication needs a few KB
+	}
+	if s.f == nil || s.broken || s.end <= s.slack || s.end <= s.retryAt || s.builders.Load() > 0 {
 		return nil
 	}
 	var live int64 // a sum over the snapshot's bodies: tens of microseconds at 10,000 pages
@@ -222,11 +245,12 @@ func (s *spill) tidy(bodies iter.Seq[*pageBody]) error {
 		s.retryAt = 2 * s.end // not at every install: once the file has doubled again
 		return fmt.Errorf("delivery: compacting the spill file (identity responses keep being read from the old one): %w", err)
 	}
+	s.retryAt = 0
 	return nil
 }
 
-// compactLocked copies the bodies on the current or the previous file to a new file, closes
-// the previous one and keeps the current one as previous. Caller holds mu.
+// compactLocked copies the bodies on the current file to a new one, in writes of
+// spillBuffer bytes, and closes the old one. Caller holds mu.
 func (s *spill) compactLocked(bodies iter.Seq[*pageBody]) error {
 	old := s.f
 	f, err := s.create()
@@ -239,38 +263,46 @@ func (s *spill) compactLocked(bodies iter.Seq[*pageBody]) error {
 	}
 	var moves []move
 	var end int64
-	var buf []byte
+	var out []byte // bytes to write at end
+	write := func() error {
+		if _, err := f.WriteAt(out, end); err != nil {
+			_ = f.Close() // every body still reads the old file
+			return err
+		}
+		end += int64(len(out))
+		out = out[:0]
+		return nil
+	}
 	seen := map[*pageBody]bool{}
 	for pb := range bodies {
 		at := pb.at.Load()
-		if at == nil || (at.f != old && at.f != s.prev) || seen[pb] {
+		if at == nil || at.f != old || seen[pb] {
 			continue
 		}
 		seen[pb] = true
-		if cap(buf) < pb.size() {
-			buf = make([]byte, pb.size())
-		}
-		buf = buf[:pb.size()]
-		if _, err := at.f.ReadAt(buf, at.off); err != nil || crc32.Checksum(buf, castagnoli) != at.sum {
+		n := len(out)
+		out = append(out, make([]byte, pb.size())...)
+		if _, err := old.ReadAt(out[n:], at.off); err != nil || crc32.Checksum(out[n:], castagnoli) != at.sum {
+			out = out[:n]
 			pb.at.CompareAndSwap(at, nil)
 			continue
 		}
-		if _, err := f.WriteAt(buf, end); err != nil {
-			_ = f.Close() // every body still reads the file it was on
-			return err
+		moves = append(moves, move{pb, &spillAt{f: f, off: end + int64(n), sum: at.sum}})
+		if len(out) >= spillBuffer {
+			if err := write(); err != nil {
+				return err
+			}
 		}
-		moves = append(moves, move{pb, &spillAt{f: f, off: end, sum: at.sum}})
-		end += int64(len(buf))
+	}
+	if err := write(); err != nil {
+		return err
 	}
 	for _, m := range moves {
 		m.pb.at.Store(m.at)
 	}
-	if s.prev != nil {
-		_ = s.prev.Close() // a read in flight finishes first; later ones inflate
-	}
-	s.f, s.prev, s.end = f, old, end
+	s.f, s.end = f, end
 	s.compactions++
-	return nil
+	return old.Close() // a read in flight finishes first; later ones inflate or read the new file
 }
 
 // close closes the file; pages read afterwards are inflated.
@@ -282,14 +314,12 @@ func (s *spill) close() error {
 	defer s.mu.Unlock()
 	s.broken = true // a late publication must not make a new file
 	s.buf, s.pending = nil, nil
-	var errs []error
-	for _, f := range []*os.File{s.f, s.prev} {
-		if f != nil {
-			errs = append(errs, f.Close())
-		}
+	if s.f == nil {
+		return nil
 	}
-	s.f, s.prev = nil, nil
-	return errors.Join(errs...)
+	err := s.f.Close()
+	s.f = nil
+	return err
 }
 
 // size returns the bytes written to the current file (tests and diagnostics).

@@ -53,6 +53,18 @@ func TestSpillHoldsEveryLivePage(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ".delivery-spill-123456"), nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Not ours to remove: a file with bytes in it, and a link (to an empty file).
+	keep := []string{".delivery-spill-full", ".delivery-spill-link"}
+	if err := os.WriteFile(filepath.Join(dir, keep[0]), []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(t.TempDir(), "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(empty, filepath.Join(dir, keep[1])); err != nil {
+		t.Fatal(err)
+	}
 	var logs bytes.Buffer
 	f := spillFixture(t, n, dir, &logs)
 	for i := range n {
@@ -68,8 +80,13 @@ func TestSpillHoldsEveryLivePage(t *testing.T) {
 			t.Fatalf("%s: JSON-LD not in the spill file", slugN(i))
 		}
 	}
-	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 0 {
-		t.Fatalf("data dir holds %v (%v), want nothing: the spill file is unlinked", entries, err)
+	var names []string
+	entries, err := os.ReadDir(dir)
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if err != nil || !slices.Equal(names, keep) {
+		t.Fatalf("data dir holds %v (%v), want only %v: the spill file is unlinked, the empty leftover removed", names, err, keep)
 	}
 	if logs.Len() != 0 {
 		t.Fatalf("logged: %s", logs.String())
@@ -183,6 +200,7 @@ func TestSpilledPagesDoNotChurnTheHotCache(t *testing.T) {
 	size := int64(len(identityOf(t, pagesFixture(t, 1, 1<<30), slugN(0))))
 	f := pagesFixtureWith(t, n, func(c *Config) { c.HotBytes, c.SpillDir = 4*size+size/2, t.TempDir() })
 	started := New(f.svc.cfg, f.src, f.clock) // a start caches nothing
+	t.Cleanup(func() { _ = started.Close() })
 	if err := started.Reload(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -207,6 +225,7 @@ func TestSpillAStartWritesEachBodyOnce(t *testing.T) {
 	var logs bytes.Buffer
 	f := spillFixture(t, 10, t.TempDir(), &logs)
 	started := New(f.svc.cfg, f.src, f.clock)
+	t.Cleanup(func() { _ = started.Close() })
 	started.hot.spill.slack = 0
 	if err := started.Reload(t.Context()); err != nil {
 		t.Fatal(err)
@@ -227,12 +246,13 @@ func TestSpillAStartWritesEachBodyOnce(t *testing.T) {
 	}
 }
 
-// TestSpillBodiesBuiltBeforeACompaction: a body written before a compaction but installed
-// only after it (a publication or a load racing with another install) is still read from
-// the file it was written to, and the next compaction moves it; a body that misses two
-// compactions is inflated, and says so by losing its place.
-func TestSpillBodiesBuiltBeforeACompaction(t *testing.T) {
+// TestSpillNoCompactionWhileBuilding: no compaction runs while bodies are being built
+// outside the Service's lock (a publication's or a load's), which would leave them on a
+// closed file; once they are installed, the next install compacts and they are moved. A
+// body that is not served when a compaction runs is inflated from then on.
+func TestSpillNoCompactionWhileBuilding(t *testing.T) {
 	sp := newSpill(t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(func() { _ = sp.close() })
 	sp.slack = 0
 	mk := func(fill string) (*pageBody, []byte) {
 		body := []byte(`{"x":"` + strings.Repeat(fill, 1000) + `"}`)
@@ -255,39 +275,46 @@ func TestSpillBodiesBuiltBeforeACompaction(t *testing.T) {
 		}
 	}
 	a, aBytes := mk("a")
-	if err := sp.tidy(slices.Values([]*pageBody{a})); err != nil {
+	late, lBytes := mk("l")
+	if err := sp.tidy(slices.Values([]*pageBody{a, late})); err != nil {
 		t.Fatal(err)
 	}
-	straggler, sBytes := mk("s")
-	late, lBytes := mk("l")
-	garbageThenTidy(a)
-	if sp.compactions != 1 || !readsAs(a, aBytes) {
-		t.Fatalf("after one compaction (%d): a not read from the file", sp.compactions)
+
+	done := sp.building()
+	straggler, sBytes := mk("s") // built, not yet installed
+	garbageThenTidy(a)           // another publication installs meanwhile
+	if sp.compactions != 0 {
+		t.Fatal("compacted while a body was being built")
 	}
-	if !readsAs(straggler, sBytes) || !readsAs(late, lBytes) {
-		t.Fatal("bodies written before the compaction, not yet installed, are no longer read")
+	done()
+	done()                        // twice: counted once
+	garbageThenTidy(a, straggler) // the straggler is installed; late is no longer served
+	if sp.compactions != 1 {
+		t.Fatalf("%d compactions once nothing was being built, want 1", sp.compactions)
 	}
-	garbageThenTidy(a, straggler) // the straggler is installed now
-	if sp.compactions != 2 || !readsAs(straggler, sBytes) || straggler.at.Load().f != sp.f {
-		t.Fatalf("after the next compaction (%d): the straggler was not moved to the new file", sp.compactions)
+	for _, b := range []struct {
+		pb   *pageBody
+		want []byte
+	}{{a, aBytes}, {straggler, sBytes}} {
+		if !readsAs(b.pb, b.want) || b.pb.at.Load().f != sp.f {
+			t.Fatal("a served body was not moved to the new file")
+		}
 	}
 	if readsAs(late, lBytes) || late.at.Load() != nil {
-		t.Fatal("a body on a closed file is still taken as being in the spill file")
+		t.Fatal("a body left on the closed file is still taken as being in the spill file")
 	}
 	if got := newHotCache(1, sp).read(late, make([]byte, late.size())); !bytes.Equal(got, lBytes) {
-		t.Fatal("a body on a closed file lost its bytes")
+		t.Fatal("a body left on the closed file lost its bytes")
 	}
 }
 
 // TestSpillFailedCompactionWaits: a compaction that cannot make its file (the directory is
-// gone) leaves every body on the old file, read as before, and is not tried again at every
-// install, only once the file has doubled.
+// now a path through a regular file: ENOTDIR on any file system, even as root) leaves every
+// body on the old file, read as before, and is not tried again at every install, only once
+// the file has doubled.
 func TestSpillFailedCompactionWaits(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "spill")
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	sp := newSpill(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	sp := newSpill(t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	t.Cleanup(func() { _ = sp.close() })
 	sp.slack = 0
 	body := []byte(`{"x":"` + strings.Repeat("a", 1000) + `"}`)
 	a := newBody(ctJSON, body, `"etag"`, t0)
@@ -296,9 +323,11 @@ func TestSpillFailedCompactionWaits(t *testing.T) {
 	if err := sp.tidy(served); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Remove(dir); err != nil {
+	regular := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(regular, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	sp.dir = filepath.Join(regular, "spill")
 	failures := 0
 	for range 12 {
 		sp.add(newBody(ctJSON, body, `"etag"`, t0), body) // garbage
