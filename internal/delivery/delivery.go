@@ -65,9 +65,9 @@ type Config struct {
 	// gzip (default DefaultHotBytes); pages outside it are read from the spill file
 	// (SpillDir), else inflated from their gzip bytes per request.
 	HotBytes int64
-	// SpillDir, when set, is where the identity bytes of every live page are kept in a file
-	// no other process can reach (spill.go): pages outside the hot cache are then read from
-	// it instead of inflated. Empty: they are inflated.
+	// SpillDir, when set, is where the identity bytes of every live page are kept, in a file
+	// whose name is removed at once (spill.go): pages outside the hot cache are then read
+	// from it instead of inflated. Empty: they are inflated.
 	SpillDir string
 	// Logger receives reload errors and refused snapshots.
 	Logger *slog.Logger
