@@ -110,11 +110,12 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// DefaultHotBytes is Config.HotBytes's default: about 1,900 pages of 13 KB, so a library
-// of well over a thousand pages is served entirely from uncompressed bytes in memory, while
-// a server of 10,000 live pages read by identity clients stays under 200 MB of RSS with a
-// margin (at 32 MiB it measured 198.5 MB, before the spill file).
-const DefaultHotBytes = 24 << 20
+// DefaultHotBytes is Config.HotBytes's default: about 1,250 pages of 13 KB, so a library
+// of a thousand pages is served entirely from uncompressed bytes in memory, while pages
+// beyond it come from the spill file at about the same speed. A server of 10,000 live pages
+// read by identity clients measured 172.5–173.4 MB of RSS with it, 183.4–184.5 MB with
+// 24 MiB (the default until then), at the same speed (scripts/bench, alternating runs).
+const DefaultHotBytes = 16 << 20
 
 // ReviewStats are the reader-review figures shown in a page's "reviews" block: reader
 // opinions, not medical review.

@@ -64,7 +64,7 @@ func reload(args []string) error {
 		// As app.buildServices makes it, new each round so nothing loaded before is kept.
 		d := delivery.New(delivery.Config{
 			Poll: a.Config.ChangePoll, Exclusive: a.Store.Exclusive(), Logger: a.Log,
-			HotBytes: int64(a.Config.DeliveryCacheMB) << 20, Derive: a.Pages.DeriveLive, Locales: a.Config.LocaleSet(),
+			HotBytes: int64(a.Config.DeliveryCacheMB) << 20, SpillDir: a.Config.SpillDir(), Derive: a.Pages.DeriveLive, Locales: a.Config.LocaleSet(),
 		}, a.Store, a.Clock)
 		runtime.GC()
 		t := time.Now()
@@ -72,6 +72,9 @@ func reload(args []string) error {
 			return err
 		}
 		el := time.Since(t)
+		if err := d.Close(); err != nil { // its spill file: a new one each round
+			return err
+		}
 		runtime.GC()
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
