@@ -41,10 +41,11 @@ func spillFile(t *testing.T, dir string) *os.File {
 	return nil
 }
 
-// TestIdentityPagesThroughTheSpillFile: a restarted server (whose hot cache is empty)
-// answers clients that do not accept gzip from its spill file, an unlinked file of the
-// configured directory holding every live page's bytes; and when those bytes are
-// overwritten, it still serves each page's signed bytes, never the file's.
+// TestIdentityPagesThroughTheSpillFile: a restarted server (whose hot cache is empty) keeps
+// a spill file in the configured directory, without a name there, holding every live page's
+// bytes; when those bytes are overwritten, clients that do not accept gzip still get each
+// page's signed bytes, never the file's. (That misses are read from the file, not inflated,
+// is checked in internal/delivery's spill tests.)
 func TestIdentityPagesThroughTheSpillFile(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
