@@ -335,20 +335,31 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 
 // transact is write without counting the transaction as a change's: the search indexer's
 // transactions (searchindex.go) are the store's own upkeep.
+//
+// The transaction runs without ctx's cancellation, as its statements do (statementContext):
+// given a context that can end, database/sql and the driver each start a goroutine at BEGIN
+// and the driver another at COMMIT, three wake-ups per change on a path that takes about a
+// millisecond. The end of ctx is checked once fn has run instead: a request that ended
+// meanwhile has its change rolled back, and is told the store is unavailable (503), as when
+// a statement itself is cancelled.
 func (s *Store) transact(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
 	s.pendingEdge = nil
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.w.BeginTx(statementContext(ctx), nil)
 	if err != nil {
 		return translate(err, "store")
 	}
-	if err := fn(tx); err != nil {
+	err = fn(tx)
+	if err == nil && ctx.Err() != nil {
+		err = translate(ctx.Err(), "store")
+	}
+	if err != nil {
 		_ = tx.Rollback()
 		s.edge = nil // the transaction may have read or built an edge it does not commit
-		return ended(ctx, err)
+		return err
 	}
-	err = translate(ended(ctx, tx.Commit()), "store")
+	err = translate(tx.Commit(), "store")
 	switch {
 	case err != nil:
 		s.edge = nil
@@ -356,18 +367,6 @@ func (s *Store) transact(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		s.edge = s.pendingEdge
 	}
 	s.wst.prepareLater(ctx)
-	return err
-}
-
-// ended is err, or the end of ctx when that is what err is: a request that ends during its
-// write transaction has it rolled back by database/sql, and the statements run without the
-// request's cancellation (statementContext), so the next statement or the commit finds the
-// transaction done (sql.ErrTxDone) rather than the context's error. The caller gone is not a
-// fault of the store: it is unavailable (503) as when a statement itself was cancelled.
-func ended(ctx context.Context, err error) error {
-	if errors.Is(err, sql.ErrTxDone) && ctx.Err() != nil {
-		return translate(ctx.Err(), "store")
-	}
 	return err
 }
 
@@ -549,8 +548,8 @@ func (s *Store) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sq
 // context can end, the driver starts a goroutine that waits to interrupt it, and installs
 // and removes a progress handler: a dozen wake-ups per save for statements that run for
 // microseconds, and on this kind of virtual machine every wake-up is a costly trip through
-// the scheduler. A cancelled request still ends its transaction: database/sql rolls it back
-// when the context BeginTx was given ends, and the next statement fails.
+// the scheduler. A cancelled request still ends its transaction: transact checks the
+// request's context once the statements have run, and rolls the transaction back.
 func statementContext(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
 
 // txRow runs a query returning one row inside a write transaction.
