@@ -337,8 +337,8 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // transactions (searchindex.go) are the store's own upkeep.
 //
 // The transaction runs without ctx's cancellation, as its statements do (statementContext):
-// given a context that can end, database/sql and the driver each start a goroutine at BEGIN
-// and the driver another at COMMIT, three wake-ups per change on a path that takes about a
+// given a context that can end, the driver starts a goroutine to interrupt BEGIN and another
+// for COMMIT, two wake-ups of another thread per change on a path that takes about a
 // millisecond. The end of ctx is checked once fn has run instead: a request that ended
 // meanwhile has its change rolled back, and is told the store is unavailable (503), as when
 // a statement itself is cancelled.
