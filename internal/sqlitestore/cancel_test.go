@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"log/slog"
-	"runtime/pprof"
-	"strings"
 	"testing"
 	"time"
 
@@ -19,25 +17,15 @@ import (
 // ended before the transaction's last statement or after it; nothing is written, and the
 // store takes the next change.
 func TestARequestEndingMidTransactionIsUnavailable(t *testing.T) {
-	s, err := Open(context.Background(), Config{DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close(context.Background())
-	const bump = `UPDATE meta SET value = value + 1 WHERE key = 'change_seq'`
-	seq := func() (n int64) {
-		if err := s.w.QueryRow(`SELECT value FROM meta WHERE key = 'change_seq'`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	s := openCancelStore(t)
+	seq := func() int64 { return changeSeq(t, s) }
 	tests := []struct {
 		name string
 		fn   func(ctx context.Context, tx *sql.Tx) error
 	}{
 		{"after the last statement", func(context.Context, *sql.Tx) error { return nil }},
 		{"before a statement", func(ctx context.Context, tx *sql.Tx) error {
-			_, err := s.exec(ctx, tx, bump)
+			_, err := s.exec(ctx, tx, bumpChangeSeq)
 			return translate(err, "meta")
 		}},
 	}
@@ -46,7 +34,7 @@ func TestARequestEndingMidTransactionIsUnavailable(t *testing.T) {
 			before := seq()
 			ctx, cancel := context.WithCancel(context.Background())
 			err := s.transact(ctx, func(tx *sql.Tx) error {
-				if _, err := s.exec(ctx, tx, bump); err != nil {
+				if _, err := s.exec(ctx, tx, bumpChangeSeq); err != nil {
 					return err
 				}
 				cancel()
@@ -60,7 +48,7 @@ func TestARequestEndingMidTransactionIsUnavailable(t *testing.T) {
 				t.Fatalf("change_seq %d after a cancelled change, want %d", got, before)
 			}
 			if err := s.transact(context.Background(), func(tx *sql.Tx) error {
-				_, err := s.exec(context.Background(), tx, bump)
+				_, err := s.exec(context.Background(), tx, bumpChangeSeq)
 				return err
 			}); err != nil || seq() != before+1 {
 				t.Fatalf("the next change: %v", err)
@@ -69,27 +57,17 @@ func TestARequestEndingMidTransactionIsUnavailable(t *testing.T) {
 	}
 }
 
-// TestAChangeStartsNoWatcherGoroutine: a change made for a request whose context can end
+// TestAChangeIsNotCutShortByItsRequest: a change made for a request whose context can end
 // runs without the goroutines that wait on that context to interrupt or roll it back (the
-// driver's at BEGIN, at each statement and at COMMIT; database/sql's rolling back): each is
-// a wake-up of another thread on every save (transact). The change's transaction outlives
-// its request's end until its statements have run, and no goroutine of the driver waits on
-// it. (database/sql starts a goroutine for every transaction, whatever the context; with
-// a context that cannot end it only waits for the commit.)
-func TestAChangeStartsNoWatcherGoroutine(t *testing.T) {
-	s, err := Open(context.Background(), Config{DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close(context.Background())
+// driver's at BEGIN, at each statement and at COMMIT), each a wake-up of another thread on
+// every save (transact): its transaction outlives the request's end until its statements
+// have run, and is then rolled back.
+func TestAChangeIsNotCutShortByItsRequest(t *testing.T) {
+	s := openCancelStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stacks strings.Builder
-	err = s.transact(ctx, func(tx *sql.Tx) error {
-		if _, err := s.exec(ctx, tx, `UPDATE meta SET value = value + 1 WHERE key = 'change_seq'`); err != nil {
-			return err
-		}
-		if err := pprof.Lookup("goroutine").WriteTo(&stacks, 1); err != nil {
+	err := s.transact(ctx, func(tx *sql.Tx) error {
+		if _, err := s.exec(ctx, tx, bumpChangeSeq); err != nil {
 			return err
 		}
 		cancel()
@@ -107,7 +85,83 @@ func TestAChangeStartsNoWatcherGoroutine(t *testing.T) {
 	if ce := (*cms.Error)(nil); !errors.As(err, &ce) || ce.Code != cms.CodeUnavailable {
 		t.Errorf("transact = %v, want the store's unavailable error", err)
 	}
-	if strings.Contains(stacks.String(), "modernc.org/sqlite.interruptOnDone") {
-		t.Error("a goroutine of the driver waits to interrupt the change")
+}
+
+// TestAChangeForAnEndedRequestIsNotMade: a request that ended while it waited for the write
+// lock gets the store's unavailable error without its change being run.
+func TestAChangeForAnEndedRequestIsNotMade(t *testing.T) {
+	s := openCancelStore(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	ran := false
+	err := s.transact(ctx, func(*sql.Tx) error { ran = true; return nil })
+	if ce := (*cms.Error)(nil); !errors.As(err, &ce) || ce.Code != cms.CodeUnavailable || ran {
+		t.Errorf("transact = %v, fn ran: %v; want the store's unavailable error and fn not run", err, ran)
 	}
+}
+
+// TestAPanicInAChangeRollsItBack: nothing else would end a change's transaction (it does not
+// end with its request), so a panic while it is written rolls it back; left open, it would
+// hold the writer's only connection, and every later change would wait for it for good.
+func TestAPanicInAChangeRollsItBack(t *testing.T) {
+	// Not closed when the next change is stuck: Close would wait for the writer too.
+	s, err := Open(context.Background(), Config{DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := changeSeq(t, s)
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the change's panic did not reach its caller")
+			}
+		}()
+		_ = s.transact(context.Background(), func(tx *sql.Tx) error {
+			if _, err := s.exec(context.Background(), tx, bumpChangeSeq); err != nil {
+				return err
+			}
+			panic("a fault while the change is written")
+		})
+	}()
+	next := make(chan error, 1)
+	go func() {
+		next <- s.transact(context.Background(), func(tx *sql.Tx) error {
+			_, err := s.exec(context.Background(), tx, bumpChangeSeq)
+			return err
+		})
+	}()
+	select {
+	case err := <-next:
+		if err != nil {
+			t.Fatalf("the next change: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the next change still waits for the writer's connection after 10 s")
+	}
+	if got := changeSeq(t, s); got != before+1 {
+		t.Errorf("change_seq %d, want %d: the panicking change was not rolled back", got, before+1)
+	}
+	if err := s.Close(context.Background()); err != nil {
+		t.Error(err)
+	}
+}
+
+const bumpChangeSeq = `UPDATE meta SET value = value + 1 WHERE key = 'change_seq'`
+
+func openCancelStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), Config{DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	return s
+}
+
+func changeSeq(t *testing.T, s *Store) (n int64) {
+	t.Helper()
+	if err := s.w.QueryRow(`SELECT value FROM meta WHERE key = 'change_seq'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

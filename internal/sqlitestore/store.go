@@ -349,18 +349,31 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // The transaction runs without ctx's cancellation, as its statements do (statementContext):
 // given a context that can end, the driver starts a goroutine to interrupt BEGIN and another
 // for COMMIT, two wake-ups of another thread per change on a path that takes about a
-// millisecond. The end of ctx is checked once fn has run instead: a request that ended
+// millisecond. The end of ctx is checked instead once the write lock is held (a request that
+// ended while waiting for it does no work) and once fn has run: a request that ended
 // meanwhile has its change rolled back, and is told the store is unavailable (503), as when
-// a statement itself is cancelled.
+// a statement itself is cancelled. Nothing else ends the transaction, so a panic in fn rolls
+// it back here: left open, it would hold the writer's only connection for good.
 func (s *Store) transact(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return translate(err, "store")
+	}
 	s.pendingEdge = nil
 	tx, err := s.w.BeginTx(statementContext(ctx), nil)
 	if err != nil {
 		return translate(err, "store")
 	}
+	ended := false
+	defer func() {
+		if !ended { // fn panicked
+			_ = tx.Rollback()
+			s.edge = nil
+		}
+	}()
 	err = fn(tx)
+	ended = true
 	if err == nil && ctx.Err() != nil {
 		err = translate(ctx.Err(), "store")
 	}
