@@ -261,12 +261,12 @@ func openDB(path, synchronous string, role int) (*sql.DB, error) {
 		q.Set("_txlock", "immediate")
 		// The writer walks the indexes of every table a change touches (the audit log's
 		// four among them): 16 MiB keeps their inner pages in memory as the library grows.
-		// Not more: every commit after a b-tree page split scans the cache's whole hash
-		// table (SQLite gives the moved page a temporary number far past the end), and a
-		// change's pages are mostly the right-hand edges of those indexes. Growing to 10,000
-		// pages × 20 revisions, 64 MiB gave the same save p50 as 16 MiB and, from 5,000
-		// pages on, a save p99 of 9–13 ms where 16 MiB gave 6–7 ms; and a cache fills up
-		// to its size under writes, resident for good.
+		// Not more: every commit after b-tree pages were rebalanced scans the cache's whole
+		// hash table (SQLite gives a moved page a temporary number far past the end), 2% of
+		// the server's CPU under saves with 64 MiB, and a change's pages are mostly the
+		// right-hand edges of those indexes. Growing to 10,000 pages × 20 revisions, 64 MiB
+		// and 16 MiB gave the same save latencies (docs/performance.md); and a cache fills
+		// up to its size under writes, resident for good.
 		q.Add("_pragma", "cache_size(-16384)")
 		q.Add("_pragma", "wal_autocheckpoint(0)")
 		q.Add("_pragma", fmt.Sprintf("journal_size_limit(%d)", walSizeLimit))
