@@ -17,7 +17,7 @@ import (
 // ended before the transaction's last statement or after it; nothing is written, and the
 // store takes the next change.
 func TestARequestEndingMidTransactionIsUnavailable(t *testing.T) {
-	s := openCancelStore(t)
+	s := openTestStore(t)
 	seq := func() int64 { return changeSeq(t, s) }
 	tests := []struct {
 		name string
@@ -63,7 +63,7 @@ func TestARequestEndingMidTransactionIsUnavailable(t *testing.T) {
 // every save (transact): its transaction outlives the request's end until its statements
 // have run, and is then rolled back.
 func TestAChangeIsNotCutShortByItsRequest(t *testing.T) {
-	s := openCancelStore(t)
+	s := openTestStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	err := s.transact(ctx, func(tx *sql.Tx) error {
@@ -90,7 +90,7 @@ func TestAChangeIsNotCutShortByItsRequest(t *testing.T) {
 // TestAChangeForAnEndedRequestIsNotMade: a request that ended while it waited for the write
 // lock gets the store's unavailable error without its change being run.
 func TestAChangeForAnEndedRequestIsNotMade(t *testing.T) {
-	s := openCancelStore(t)
+	s := openTestStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	ran := false
@@ -148,7 +148,8 @@ func TestAPanicInAChangeRollsItBack(t *testing.T) {
 
 const bumpChangeSeq = `UPDATE meta SET value = value + 1 WHERE key = 'change_seq'`
 
-func openCancelStore(t *testing.T) *Store {
+// openTestStore opens a store on a fresh data dir, closed when the test ends.
+func openTestStore(t *testing.T) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), Config{DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {

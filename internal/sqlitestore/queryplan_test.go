@@ -1,8 +1,6 @@
 package sqlitestore
 
 import (
-	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -14,12 +12,7 @@ import (
 // that also gives its order, so a list never scans the whole table nor sorts it, however
 // large the library grows.
 func TestListQueriesUseIndexes(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, Config{DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close(ctx) })
+	s := openTestStore(t)
 	now := time.Now()
 	for _, tc := range []struct {
 		name string
@@ -61,12 +54,7 @@ func TestListQueriesUseIndexes(t *testing.T) {
 // TestSearchQueryUsesIndexes: a search reads FTS5's matches and the pending pages through
 // pages_search_pending, and each match's page by its rowid; it never walks the pages.
 func TestSearchQueryUsesIndexes(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(ctx, Config{DataDir: t.TempDir(), Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close(ctx) })
+	s := openTestStore(t)
 	plan := queryPlan(t, s, searchQuery, `"ket" OR "eta"`, 200)
 	all := strings.Join(plan, "; ")
 	if !strings.Contains(all, "pages_search_pending") {
