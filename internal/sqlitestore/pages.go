@@ -584,6 +584,13 @@ const eventColumns = `page_id, seq, at, actor, actor_name, action, revision, dat
 
 // AuditEvents returns audit events matching f.
 func (s *Store) AuditEvents(ctx context.Context, f editorial.AuditFilter) ([]editorial.AuditEvent, error) {
+	q, args := auditEventsQuery(f)
+	return s.queryEvents(ctx, q, args...)
+}
+
+// auditEventsQuery is the query of AuditEvents: a page's whole chain in order, or a list of
+// events newest first, after a cursor, by page, actor or action.
+func auditEventsQuery(f editorial.AuditFilter) (string, []any) {
 	var where []string
 	var args []any
 	for _, c := range []struct{ col, v string }{{"page_id", f.PageID}, {"actor", f.Actor}, {"action", f.Action}} {
@@ -602,7 +609,8 @@ func (s *Store) AuditEvents(ctx context.Context, f editorial.AuditFilter) ([]edi
 		order = " ORDER BY seq"
 	} else if f.BeforeAt != nil {
 		t := ms(*f.BeforeAt)
-		where, args = append(where, "(at < ? OR (at = ? AND event_id < ?))"), append(args, t, t, f.BeforeID)
+		// The first term lets the index seek to the cursor instead of walking from the top.
+		where, args = append(where, "at <= ? AND (at < ? OR (at = ? AND event_id < ?))"), append(args, t, t, t, f.BeforeID)
 	}
 	q := `SELECT ` + eventColumns + ` FROM audit`
 	if len(where) > 0 {
@@ -613,7 +621,7 @@ func (s *Store) AuditEvents(ctx context.Context, f editorial.AuditFilter) ([]edi
 		q += " LIMIT ?"
 		args = append(args, f.Limit)
 	}
-	return s.queryEvents(ctx, q, args...)
+	return q, args
 }
 
 // queryEvents runs a query selecting eventColumns and decodes every row.

@@ -51,6 +51,68 @@ func TestListQueriesUseIndexes(t *testing.T) {
 	}
 }
 
+// TestAuditQueriesUseIndexes: the audit log's lists (newest first, after a cursor, by actor
+// or action) take their rows and order from an index, a page's chain is read through
+// (page_id, seq), and the verifiable log's queries through their own indexes: none walks or
+// sorts the whole table, however many events it holds.
+func TestAuditQueriesUseIndexes(t *testing.T) {
+	s := openTestStore(t)
+	now := time.Now()
+	type query struct {
+		name, q string
+		args    []any
+		// index is the index the plan must use.
+		index string
+		// sorts: the rows are few (one page's events) and sorting them is fine.
+		sorts bool
+	}
+	var queries []query
+	for _, tc := range []struct {
+		name  string
+		f     editorial.AuditFilter
+		index string
+		sorts bool
+	}{
+		{"newest first", editorial.AuditFilter{Limit: 50}, "audit_at", false},
+		{"after a cursor", editorial.AuditFilter{Limit: 50, BeforeAt: &now, BeforeID: "p/3"}, "audit_at", false},
+		{"by actor", editorial.AuditFilter{Actor: "u", Limit: 50}, "audit_actor", false},
+		{"by actor after a cursor", editorial.AuditFilter{Actor: "u", Limit: 50, BeforeAt: &now, BeforeID: "p/3"}, "audit_actor", false},
+		{"by action", editorial.AuditFilter{Action: "published", Limit: 50}, "audit_action", false},
+		{"by action after a cursor", editorial.AuditFilter{Action: "published", Limit: 50, BeforeAt: &now, BeforeID: "p/3"}, "audit_action", false},
+		{"a page's chain", editorial.AuditFilter{PageID: "p"}, "sqlite_autoindex_audit", false},
+		{"the accounts chain", editorial.AuditFilter{Accounts: true}, "sqlite_autoindex_audit", false},
+		{"a page's latest events", editorial.AuditFilter{PageID: "p", Limit: 20}, "sqlite_autoindex_audit", true},
+	} {
+		q, args := auditEventsQuery(tc.f)
+		queries = append(queries, query{tc.name, q, args, tc.index, tc.sorts})
+	}
+	queries = append(queries,
+		query{"an event's leaf set", `UPDATE audit SET log_index = ? WHERE page_id = ? AND seq = ?`, []any{1, "p", 1}, "sqlite_autoindex_audit", false},
+		query{"events without a leaf", `SELECT page_id, seq, hash FROM audit WHERE log_index IS NULL ORDER BY at, page_id, seq LIMIT ?`, []any{1000}, "audit_unlogged", false},
+		query{"the log's events", `SELECT ` + eventColumns + ` FROM audit WHERE log_index >= ? AND log_index < ? ORDER BY log_index`, []any{0, 100}, "audit_log_index", false},
+	)
+	for _, tc := range queries {
+		t.Run(tc.name, func(t *testing.T) {
+			plan := queryPlan(t, s, tc.q, tc.args...)
+			all := strings.Join(plan, "; ")
+			if !strings.Contains(all, "INDEX "+tc.index) {
+				t.Errorf("%s\ndoes not use %s: %s", tc.q, tc.index, all)
+			}
+			if strings.Contains(tc.name, "cursor") && !strings.Contains(all, "at<?") {
+				t.Errorf("%s\nwalks the index from its start to the cursor: %s", tc.q, all)
+			}
+			for _, d := range plan {
+				if strings.HasPrefix(d, "SCAN audit") && !strings.Contains(d, "INDEX") {
+					t.Errorf("%s\nscans the whole table: %s", tc.q, all)
+				}
+				if strings.Contains(d, "TEMP B-TREE") && !tc.sorts {
+					t.Errorf("%s\nsorts its rows: %s", tc.q, all)
+				}
+			}
+		})
+	}
+}
+
 // TestSearchQueryUsesIndexes: a search reads FTS5's matches and the pending pages through
 // pages_search_pending, and each match's page by its rowid; it never walks the pages.
 func TestSearchQueryUsesIndexes(t *testing.T) {
