@@ -49,3 +49,36 @@ func SearchIndexCounts(tb testing.TB, s *Store) (pending, indexed int) {
 func SearchMatch(s *Store, grams []string, minShared int) string {
 	return s.searchMatch(context.Background(), encodeGrams(grams), minShared)
 }
+
+// OpenAtSchemaVersion opens a store on cfg as a release whose schema stopped at version v
+// would: the migrations after v are not run. For the migration tests, which write a data dir
+// of the older schema and open it again with every migration. Not for parallel tests: it
+// swaps the package's migrations while it opens.
+func OpenAtSchemaVersion(ctx context.Context, cfg Config, v int) (*Store, error) {
+	all := migrations
+	migrations = migrations[:v]
+	defer func() { migrations = all }()
+	return Open(ctx, cfg)
+}
+
+// SchemaOf returns s's schema: every table, index and trigger, as "type name: sql".
+func SchemaOf(tb testing.TB, s *Store) []string {
+	tb.Helper()
+	rows, err := s.w.Query(`SELECT type, name, coalesce(sql, '') FROM sqlite_schema ORDER BY type, name`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var typ, name, sql string
+		if err := rows.Scan(&typ, &name, &sql); err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, typ+" "+name+": "+sql)
+	}
+	if err := rows.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}

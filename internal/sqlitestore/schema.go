@@ -240,7 +240,66 @@ ALTER TABLE users ADD COLUMN languages TEXT NOT NULL DEFAULT '[]'; -- JSON array
 	searchPendingMigration,
 	// The search grams' vocabulary, to search by the rarest (search.go).
 	searchVocabMigration,
+	// Audit events appended in rowid order, and the "newest first" indexes ascending, so a
+	// change writes fewer b-tree pages (appendOnlyMigration, below).
+	appendOnlyMigration,
 }
+
+// appendOnlyMigration lays out what every change adds so that it goes at the end of its
+// b-tree. Counted in the write-ahead log (the pages each transaction writes, on a library
+// of 2,000 pages): a save wrote 17.8 pages and a create 16.9, now 15.3 and 15.1.
+//
+//   - The audit table was keyed by its event id ("<pageId>/<seq>", WITHOUT ROWID), so each
+//     event, a row of about 340 bytes, went into a random leaf of twenty or so, which
+//     split every few inserts (1.9 leaves written per save). Now rows take the next rowid
+//     and fill the last leaf; UNIQUE (page_id, seq) still refuses an event whose place in
+//     its chain is taken, and the event id, a function of the two, stays as a column.
+//   - The indexes read newest first were declared DESC, so the newest entry went to the
+//     left edge of the index, where a full leaf splits in two half-full ones. Ascending,
+//     the newest entry goes at the right edge, where SQLite starts a new leaf and leaves
+//     the old one full; SQLite reads an index backwards as fast as forwards, so the lists
+//     keep their order without a sort (TestListQueriesUseIndexes,
+//     TestAuditQueriesUseIndexes).
+const appendOnlyMigration = `
+CREATE TABLE audit_appended (
+	event_id    TEXT NOT NULL,           -- "<pageId>/<seq>"
+	page_id     TEXT NOT NULL,
+	seq         INTEGER NOT NULL,
+	at          INTEGER NOT NULL,
+	actor       TEXT NOT NULL,
+	actor_name  TEXT NOT NULL,
+	action      TEXT NOT NULL,
+	revision    INTEGER NOT NULL,
+	data        TEXT NOT NULL,
+	prev_hash   TEXT NOT NULL,
+	hash        TEXT NOT NULL,
+	actor_roles TEXT NOT NULL DEFAULT '', -- JSON array, '' for none
+	request_id  TEXT NOT NULL DEFAULT '',
+	log_index   INTEGER,
+	UNIQUE (page_id, seq)
+);
+INSERT INTO audit_appended (event_id, page_id, seq, at, actor, actor_name, action, revision, data,
+		prev_hash, hash, actor_roles, request_id, log_index)
+	SELECT event_id, page_id, seq, at, actor, actor_name, action, revision, data,
+		prev_hash, hash, actor_roles, request_id, log_index
+	FROM audit ORDER BY at, page_id, seq;
+DROP TABLE audit;
+ALTER TABLE audit_appended RENAME TO audit;
+CREATE INDEX audit_at ON audit (at, event_id);
+CREATE INDEX audit_actor ON audit (actor, at, event_id);
+CREATE INDEX audit_action ON audit (action, at, event_id);
+CREATE UNIQUE INDEX audit_log_index ON audit (log_index) WHERE log_index IS NOT NULL;
+CREATE INDEX audit_unlogged ON audit (at, page_id, seq) WHERE log_index IS NULL;
+
+DROP INDEX pages_updated;
+CREATE INDEX pages_updated ON pages (updated_at, id);
+DROP INDEX pages_state_updated;
+CREATE INDEX pages_state_updated ON pages (state, updated_at, id);
+DROP INDEX pages_locale_updated;
+CREATE INDEX pages_locale_updated ON pages (locale, updated_at, id) WHERE locale IS NOT NULL;
+DROP INDEX pages_outdated_updated;
+CREATE INDEX pages_outdated_updated ON pages (updated_at, id) WHERE outdated = 1;
+`
 
 // SchemaVersion is the schema version this build writes.
 var SchemaVersion = len(migrations)
@@ -256,6 +315,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		return nil
 	case v > len(migrations):
 		return fmt.Errorf("the database has schema version %d, but this Monograph knows only up to %d: it was written by a newer release; run that release (or restore a backup made before the upgrade)", v, len(migrations))
+	}
+	if v > 0 {
+		// Some migrations rebuild a table (appendOnlyMigration: 1.4 s for 40,000 audit
+		// events here), so say why a start of an existing data dir takes longer, once.
+		s.log.Info("store: migrating the schema (once; a large library takes a few seconds)", "from", v, "to", len(migrations))
 	}
 	return s.write(ctx, func(tx *sql.Tx) error {
 		for i := v; i < len(migrations); i++ {

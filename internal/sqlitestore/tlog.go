@@ -224,8 +224,8 @@ func (s *Store) AppendLog(ctx context.Context) (int64, error) {
 				return err
 			}
 			for i, e := range events {
-				if _, err := s.exec(ctx, tx, `UPDATE audit SET log_index = ? WHERE event_id = ?`,
-					first+int64(i), editorial.EventID(e.PageID, e.Seq)); err != nil {
+				if _, err := s.exec(ctx, tx, `UPDATE audit SET log_index = ? WHERE page_id = ? AND seq = ?`,
+					first+int64(i), e.PageID, e.Seq); err != nil {
 					return translate(err, "audit event")
 				}
 			}
