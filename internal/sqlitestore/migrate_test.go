@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/monograph-cms/monograph/internal/cms"
 	"github.com/monograph-cms/monograph/internal/editorial"
@@ -40,15 +41,30 @@ func TestTheAppendOnlyMigrationKeepsEveryEvent(t *testing.T) {
 		}
 		for j := range 3 {
 			c.Summary += fmt.Sprintf(" save %d", j)
-			if p, _, err = svc.SaveContent(ctx, writers[(i+j)%2], p.ID, p.Version, c, ""); err != nil {
+			w := writers[(i+j)%2]
+			w.RequestID = fmt.Sprintf("req-%d-%d", i, j)
+			if p, _, err = svc.SaveContent(ctx, w, p.ID, p.Version, c, ""); err != nil {
 				t.Fatal(err)
 			}
 		}
 		ids = append(ids, p.ID)
 	}
+	// The accounts chain lives in the same table (page_id '').
+	for i := range 3 {
+		head, err := old.AccountsHead(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := writers[i%2]
+		w.RequestID = fmt.Sprintf("req-login-%d", i)
+		if err := old.AppendAuditEvent(ctx, editorial.NewAccountEvent(head, w, "login_succeeded", `{}`, time.Now())); err != nil {
+			t.Fatal(err)
+		}
+	}
 	before := storeView(t, old, ids)
-	if len(before.newestFirst) != 6*4 {
-		t.Fatalf("the old store lists %d events, want 24", len(before.newestFirst))
+	if len(before.newestFirst) != 6*4 || len(before.accounts) != 3 || before.chains[0][1].RequestID != "req-0-0" {
+		t.Fatalf("the old store lists %d page events (want 24) and %d accounts events (want 3), request id %q",
+			len(before.newestFirst), len(before.accounts), before.chains[0][1].RequestID)
 	}
 	if err := old.Close(ctx); err != nil {
 		t.Fatal(err)
@@ -91,6 +107,7 @@ func TestTheAppendOnlyMigrationKeepsEveryEvent(t *testing.T) {
 // view is what a store reads of its audit log and page list.
 type view struct {
 	chains      [][]editorial.AuditEvent // each page's, in order, verified against its head
+	accounts    []editorial.AuditEvent   // the accounts chain, verified against its head
 	newestFirst []string                 // every event id, paged four at a time by cursor
 	byActor     []string                 // w2's events, newest first
 	logged      []editorial.AuditEvent   // the verifiable log's events, by leaf
@@ -115,6 +132,18 @@ func storeView(t *testing.T, s *sqlitestore.Store, ids []string) view {
 		}
 		v.chains = append(v.chains, events)
 	}
+	accounts, err := s.AuditEvents(ctx, editorial.AuditFilter{Accounts: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := s.AccountsHead(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if br := editorial.VerifyChain(editorial.AccountsChain, accounts, head); br != nil {
+		t.Errorf("the accounts chain: %v", br)
+	}
+	v.accounts = accounts
 	f := editorial.AuditFilter{Limit: 4}
 	for {
 		events, err := s.AuditEvents(ctx, f)

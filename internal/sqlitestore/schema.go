@@ -253,7 +253,10 @@ ALTER TABLE users ADD COLUMN languages TEXT NOT NULL DEFAULT '[]'; -- JSON array
 //     event, a row of about 340 bytes, went into a random leaf of twenty or so, which
 //     split every few inserts (1.9 leaves written per save). Now rows take the next rowid
 //     and fill the last leaf; UNIQUE (page_id, seq) still refuses an event whose place in
-//     its chain is taken, and the event id, a function of the two, stays as a column.
+//     its chain is taken, and the event id stays as a column. It stays unique without an
+//     index of its own: editorial.EventID makes it from page_id and seq, and never makes
+//     one id of two pairs (page ids are 20 characters, the accounts chain's "accounts/<seq>"),
+//     which the audit log's order and cursor (at, event_id) rely on.
 //   - The indexes read newest first were declared DESC, so the newest entry went to the
 //     left edge of the index, where a full leaf splits in two half-full ones. Ascending,
 //     the newest entry goes at the right edge, where SQLite starts a new leaf and leaves
