@@ -16,6 +16,8 @@ func asError(err error, target any) bool { return errors.As(err, target) }
 type testClock struct {
 	mu  sync.Mutex
 	now time.Time
+	// step, if set, passes on every reading: time that goes by while the code runs.
+	step time.Duration
 }
 
 func newTestClock() *testClock {
@@ -25,7 +27,15 @@ func newTestClock() *testClock {
 func (c *testClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.now = c.now.Add(c.step)
 	return c.now
+}
+
+// StepEachReading makes d pass on every reading of the clock from now on.
+func (c *testClock) StepEachReading(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.step = d
 }
 
 func (c *testClock) Advance(d time.Duration) {

@@ -324,8 +324,10 @@ func (s *Service) startSession(ctx context.Context, u User, familyID string, now
 	return Session{
 		AccessToken:  access,
 		RefreshToken: token,
-		ExpiresIn:    int(exp.Sub(now) / time.Second),
-		User:         u,
+		// What the token has left as the answer goes out: counted from now, the request's
+		// start, it would include the password check and promise more than the token has.
+		ExpiresIn: int(exp.Sub(s.clock.Now()) / time.Second),
+		User:      u,
 	}, nil
 }
 

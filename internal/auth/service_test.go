@@ -229,6 +229,26 @@ func MustHarness(tb testing.TB) *harness {
 	return h
 }
 
+// TestExpiresInIsNoMoreThanTheTokenHasLeft: a session's expiresIn never promises more than
+// the access token has left when the answer goes out, however long the login or refresh took.
+// Found by CI: a login whose password check took over a second under load answered 902 for
+// a 900-second token, counted from the moment the request came in, so a client refreshing
+// on expiresIn would have used an expired token.
+func TestExpiresInIsNoMoreThanTheTokenHasLeft(t *testing.T) {
+	h := MustHarness(t)
+	h.clock.StepEachReading(1500 * time.Millisecond)
+	sess := h.MustLogin(t, "ann@example.org")
+	refreshed, err := h.svc.Refresh(context.Background(), sess.RefreshToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]Session{"login": sess, "refresh": refreshed} {
+		if s.ExpiresIn > 900 || s.ExpiresIn < 890 {
+			t.Errorf("%s: expiresIn %d for a 900-second token", name, s.ExpiresIn)
+		}
+	}
+}
+
 func (h *harness) MustLogin(tb testing.TB, email string) Session {
 	tb.Helper()
 	sess, err := h.svc.Login(context.Background(), email, testPassword, "192.0.2.1")
