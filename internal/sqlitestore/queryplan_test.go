@@ -87,9 +87,9 @@ func TestAuditQueriesUseIndexes(t *testing.T) {
 		queries = append(queries, query{tc.name, q, args, tc.index, tc.sorts})
 	}
 	queries = append(queries,
-		query{"an event's leaf set", `UPDATE audit SET log_index = ? WHERE page_id = ? AND seq = ?`, []any{1, "p", 1}, "sqlite_autoindex_audit", false},
-		query{"events without a leaf", `SELECT page_id, seq, hash FROM audit WHERE log_index IS NULL ORDER BY at, page_id, seq LIMIT ?`, []any{1000}, "audit_unlogged", false},
-		query{"the log's events", `SELECT ` + eventColumns + ` FROM audit WHERE log_index >= ? AND log_index < ? ORDER BY log_index`, []any{0, 100}, "audit_log_index", false},
+		query{"an event's leaf set", setLogIndexQuery, []any{1, "p", 1}, "sqlite_autoindex_audit", false},
+		query{"events without a leaf", unloggedQuery, []any{1000}, "audit_unlogged", false},
+		query{"the log's events", logEventsQuery, []any{0, 100}, "audit_log_index", false},
 	)
 	for _, tc := range queries {
 		t.Run(tc.name, func(t *testing.T) {

@@ -201,8 +201,15 @@ func (s *Store) LogHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, er
 
 // LogEvents returns the events with from <= LogIndex < to, in LogIndex order.
 func (s *Store) LogEvents(ctx context.Context, from, to int64) ([]editorial.AuditEvent, error) {
-	return s.queryEvents(ctx, `SELECT `+eventColumns+` FROM audit WHERE log_index >= ? AND log_index < ? ORDER BY log_index`, from, to)
+	return s.queryEvents(ctx, logEventsQuery, from, to)
 }
+
+// The verifiable log's queries on the audit table (their plans: TestAuditQueriesUseIndexes).
+const (
+	logEventsQuery   = `SELECT ` + eventColumns + ` FROM audit WHERE log_index >= ? AND log_index < ? ORDER BY log_index`
+	unloggedQuery    = `SELECT page_id, seq, hash FROM audit WHERE log_index IS NULL ORDER BY at, page_id, seq LIMIT ?`
+	setLogIndexQuery = `UPDATE audit SET log_index = ? WHERE page_id = ? AND seq = ?`
+)
 
 // appendLogBatch bounds the events one AppendLog transaction sequences.
 const appendLogBatch = 1000
@@ -224,8 +231,7 @@ func (s *Store) AppendLog(ctx context.Context) (int64, error) {
 				return err
 			}
 			for i, e := range events {
-				if _, err := s.exec(ctx, tx, `UPDATE audit SET log_index = ? WHERE page_id = ? AND seq = ?`,
-					first+int64(i), e.PageID, e.Seq); err != nil {
+				if _, err := s.exec(ctx, tx, setLogIndexQuery, first+int64(i), e.PageID, e.Seq); err != nil {
 					return translate(err, "audit event")
 				}
 			}
@@ -242,7 +248,7 @@ func (s *Store) AppendLog(ctx context.Context) (int64, error) {
 // unlogged reads up to appendLogBatch events without a leaf, oldest first (then by chain
 // and seq): a deterministic order, so the same database always yields the same tree.
 func (s *Store) unlogged(ctx context.Context, tx *sql.Tx) ([]editorial.AuditEvent, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT page_id, seq, hash FROM audit WHERE log_index IS NULL ORDER BY at, page_id, seq LIMIT ?`, appendLogBatch)
+	rows, err := tx.QueryContext(ctx, unloggedQuery, appendLogBatch)
 	if err != nil {
 		return nil, translate(err, "audit events")
 	}
