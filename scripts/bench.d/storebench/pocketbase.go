@@ -10,7 +10,7 @@ package main
 // The workload is Monograph's:
 //
 //   - a base collection `pages`: title (text), slug (text, unique index), content (json,
-//     max size 4 MB, far above the ~25 KB page);
+//     max size 4 MB, far above the 4.4 KB page);
 //   - the writer is a record of PocketBase's built-in `users` auth collection (chosen over
 //     a new auth collection: it is what a PocketBase installation starts with), signed in
 //     with its password; the collection's list, view, create and update rules are
