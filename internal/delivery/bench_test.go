@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,7 +22,8 @@ func benchFixture(b *testing.B, n int) *fixture {
 	for i := 0; i < n; i++ {
 		c := sampleContent(slugN(i))
 		c.Sections[0].Body = strings.Repeat("Some **realistic** paragraph about the drug. ", 100)
-		f.publish(livePage(slugN(i), slugN(i), c, 1, t0.Add(time.Duration(i)*time.Minute), t0.AddDate(1, 0, 0)))
+		at := t0.Add(time.Duration(i) * time.Minute)
+		f.publish(livePage(slugN(i), slugN(i), c, 1, at, at.AddDate(1, 0, 0)))
 	}
 	return f
 }
@@ -67,14 +69,20 @@ func BenchmarkNotModified(b *testing.B) {
 	})
 }
 
-// BenchmarkApply is the cost of one publication reaching delivery with 1,000 live pages.
+// BenchmarkApply is the cost of one publication reaching delivery, with 1,000 and 10,000
+// live pages: it should not grow with the library (snapshot_update.go).
 func BenchmarkApply(b *testing.B) {
-	f := benchFixture(b, 1000)
-	p := f.src.get(slugN(500)).live()
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		p.LiveSeq++
-		f.svc.Apply(p)
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("pages=%d", n), func(b *testing.B) {
+			f := benchFixture(b, n)
+			p := f.src.get(slugN(n / 2)).live()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p.LiveSeq++
+				f.clock.Advance(time.Second) // as publications come, the sync marks age
+				f.svc.Apply(p)
+			}
+		})
 	}
 }

@@ -156,6 +156,9 @@ type Service struct {
 	recheckAt time.Time
 	// marks records when the highest visible change number moved, for the sync tokens.
 	marks []seqMark
+	// rebuilds counts the snapshots built from scratch rather than moved from the one
+	// before (snapshot_update.go): a publication must cost its own pages, not the library's.
+	rebuilds int
 }
 
 // seqMark says that from At on, every change up to Seq was visible here.
@@ -180,7 +183,7 @@ func New(cfg Config, src Source, clock cms.Clock) *Service {
 	}
 	s.cacheControl = []string{"public, max-age=" + secs(cfg.MaxAge) + ", stale-while-revalidate=" + secs(cfg.StaleWhileRevalidate)}
 	s.negCache = []string{"public, max-age=" + secs(cfg.MaxAge)}
-	s.cur.Store(s.build(map[string]*entry{}, nil, s.clock.Now()))
+	s.cur.Store(s.build(map[string]*entry{}, nil))
 	return s
 }
 
@@ -267,7 +270,7 @@ func (s *Service) Reload(ctx context.Context) error {
 			delete(s.applied, n)
 		}
 	}
-	s.install(loaded, now)
+	s.install(loaded, now, nil)
 	s.loaded.Store(true)
 	return nil
 }
@@ -305,7 +308,11 @@ func (s *Service) Apply(p editorial.LivePage) {
 		}
 		next[p.ID] = r
 	}
-	s.install(next, now)
+	changed := map[string]bool{}
+	if next[p.ID] != prev {
+		changed[p.ID] = true
+	}
+	s.install(next, now, changed)
 }
 
 // IsLive reports whether slug is live now (reader reviews accept submissions only then).
@@ -335,7 +342,7 @@ func (s *Service) SetAllReviewStats(stats map[string]ReviewStats) {
 		}
 	}
 	if changed {
-		s.install(next, now)
+		s.install(next, now, nil)
 	}
 }
 
@@ -419,18 +426,18 @@ func (s *Service) flipOverdue(now time.Time) {
 	for id, e := range next {
 		next[id] = s.refresh(e, now)
 	}
-	s.install(next, now)
+	s.install(next, now, nil)
 }
 
-// install builds and publishes a snapshot of entries, recording the sync mark. Callers
-// hold mu.
-func (s *Service) install(entries map[string]*entry, now time.Time) {
+// install builds and publishes a snapshot of entries, recording the sync mark. changed
+// holds the ids whose entry differs from the installed snapshot's (changed or gone); nil
+// when the caller does not know them. Callers hold mu.
+func (s *Service) install(entries map[string]*entry, now time.Time, changed map[string]bool) {
 	old := s.cur.Load()
-	var maxSeq int64
-	for _, e := range entries {
-		maxSeq = max(maxSeq, e.seq)
+	if changed == nil {
+		changed = changedIDs(old.byID, entries)
 	}
-	if maxSeq != old.maxSeq {
+	if maxSeq := highestSeq(old, entries, changed); maxSeq != old.maxSeq {
 		s.marks = append(s.marks, seqMark{At: now, Seq: maxSeq})
 	}
 	// Keep the newest mark at least SyncGrace old and everything after it.
@@ -441,11 +448,19 @@ func (s *Service) install(entries map[string]*entry, now time.Time) {
 		}
 	}
 	s.marks = s.marks[cut:]
-	s.linkTranslations(entries, now)
-	s.cur.Store(s.build(entries, slices.Clone(s.marks), now))
+	s.linkTranslations(entries, now, changed)
+	sn, ok := s.buildFrom(old, entries, changed, slices.Clone(s.marks))
+	if !ok {
+		sn = s.build(entries, slices.Clone(s.marks))
+		s.rebuilds++
+	}
+	s.cur.Store(sn)
 	// Bodies that left the snapshot stop counting against the hot cache's budget.
-	for id, e := range old.byID {
-		n := entries[id]
+	for id := range changed {
+		e, n := old.byID[id], entries[id]
+		if e == nil {
+			continue
+		}
 		if e.page != nil && (n == nil || n.page != e.page) {
 			s.hot.drop(e.page)
 		}
@@ -456,4 +471,45 @@ func (s *Service) install(entries map[string]*entry, now time.Time) {
 	if err := s.hot.spill.tidy(s.cur.Load().bodies()); err != nil {
 		s.log.Warn(err.Error())
 	}
+}
+
+// highestSeq returns the highest change number among entries, from the installed
+// snapshot's when only the changed entries need looking at: its own highest is its
+// newest page's (every page's slug has a holder at least as new), and stands unless that
+// page changed.
+func highestSeq(installed *snapshot, entries map[string]*entry, changed map[string]bool) int64 {
+	var m int64
+	if len(changed) <= incrementalLimit {
+		for id := range changed {
+			if e := entries[id]; e != nil {
+				m = max(m, e.seq)
+			}
+		}
+		if m >= installed.maxSeq {
+			return m
+		}
+		if n := len(installed.bySeq); n == 0 || !changed[installed.bySeq[n-1].id] {
+			return installed.maxSeq
+		}
+	}
+	for _, e := range entries {
+		m = max(m, e.seq)
+	}
+	return m
+}
+
+// changedIDs returns the ids whose entry differs between two snapshots' entries.
+func changedIDs(old, entries map[string]*entry) map[string]bool {
+	changed := map[string]bool{}
+	for id, e := range entries {
+		if old[id] != e {
+			changed[id] = true
+		}
+	}
+	for id := range old {
+		if entries[id] == nil {
+			changed[id] = true
+		}
+	}
+	return changed
 }

@@ -27,8 +27,11 @@ type snapshot struct {
 	byTitle []*entry          // live, by (titleKey, slug)
 	byDate  []*entry          // live, by (publishedAt desc, slug)
 	bySeq   []*entry          // live and unpublished, by seq
-	maxSeq  int64
-	marks   []seqMark
+	// translations holds, by source page id, the ids of the pages that translate it
+	// (hidden ones included): linkTranslations finds a source's family by it.
+	translations map[string][]string
+	maxSeq       int64
+	marks        []seqMark
 	// nextFlip is the earliest nextReviewDue of a live page not yet flagged overdue.
 	nextFlip time.Time
 	// listModified is the latest publication or unpublication: the lists' Last-Modified.
@@ -73,14 +76,11 @@ func (sn *snapshot) bodies() iter.Seq[*pageBody] {
 	}
 }
 
-func (s *Service) build(entries map[string]*entry, marks []seqMark, now time.Time) *snapshot {
-	sn := &snapshot{
-		byID: entries, bySlug: make(map[string]*entry, len(entries)), marks: marks,
-		notFound: problem(http.StatusNotFound, cms.CodeNotFound, "page not found", ""),
-		gone:     problem(http.StatusGone, cms.CodeGone, "this page was unpublished", ""),
-		lists:    map[string]*response{}, listBuilt: map[string]*response{}, listCap: s.cfg.ListCacheSize,
-		grams: s.grams,
-	}
+// build derives a snapshot of entries from scratch: at the first load, and when more pages
+// changed at once than buildFrom moves one by one.
+func (s *Service) build(entries map[string]*entry, marks []seqMark) *snapshot {
+	sn := s.newSnapshot(entries, marks)
+	sn.bySlug = make(map[string]*entry, len(entries))
 	for _, e := range entries {
 		if old := sn.bySlug[e.slug]; old != nil && old.seq > e.seq {
 			continue // a slug reused by another page: the newer change wins
@@ -89,23 +89,52 @@ func (s *Service) build(entries map[string]*entry, marks []seqMark, now time.Tim
 	}
 	for _, e := range sn.bySlug {
 		sn.bySeq = append(sn.bySeq, e)
-		sn.maxSeq = max(sn.maxSeq, e.seq)
-		if !e.live {
-			sn.listModified = later(sn.listModified, e.goneAt)
-			continue
+		if e.live {
+			sn.byTitle = append(sn.byTitle, e)
 		}
-		sn.byTitle = append(sn.byTitle, e)
-		sn.listModified = later(sn.listModified, e.publishedAt)
-		if !e.review.Overdue && (sn.nextFlip.IsZero() || e.review.NextReviewDue.Before(sn.nextFlip)) {
-			sn.nextFlip = e.review.NextReviewDue
+	}
+	sn.translations = map[string][]string{}
+	for id, e := range entries {
+		if b := e.unhidden(); b.tr != nil {
+			sn.translations[b.tr.Page] = append(sn.translations[b.tr.Page], id)
 		}
 	}
 	sn.byDate = slices.Clone(sn.byTitle)
 	slices.SortFunc(sn.byTitle, cmpTitle)
 	slices.SortFunc(sn.byDate, cmpDate)
-	slices.SortFunc(sn.bySeq, func(a, b *entry) int { return cmpInt(a.seq, b.seq) })
-	sn.defaultList, _ = sn.list(listQuery{limit: defaultLimit, sort: sortTitle})
+	slices.SortFunc(sn.bySeq, cmpSeq)
+	sn.summarise()
 	return sn
+}
+
+// newSnapshot returns a snapshot of entries with nothing derived from them yet.
+func (s *Service) newSnapshot(entries map[string]*entry, marks []seqMark) *snapshot {
+	return &snapshot{
+		byID: entries, marks: marks,
+		notFound: problem(http.StatusNotFound, cms.CodeNotFound, "page not found", ""),
+		gone:     problem(http.StatusGone, cms.CodeGone, "this page was unpublished", ""),
+		lists:    map[string]*response{}, listBuilt: map[string]*response{}, listCap: s.cfg.ListCacheSize,
+		grams: s.grams,
+	}
+}
+
+// summarise sets what the snapshot derives from its ordered entries: the highest change
+// number, the lists' Last-Modified, the next overdue flip and the default list.
+func (sn *snapshot) summarise() {
+	if n := len(sn.bySeq); n > 0 {
+		sn.maxSeq = sn.bySeq[n-1].seq
+	}
+	for _, e := range sn.bySeq {
+		if !e.live {
+			sn.listModified = later(sn.listModified, e.goneAt)
+			continue
+		}
+		sn.listModified = later(sn.listModified, e.publishedAt)
+		if !e.review.Overdue && (sn.nextFlip.IsZero() || e.review.NextReviewDue.Before(sn.nextFlip)) {
+			sn.nextFlip = e.review.NextReviewDue
+		}
+	}
+	sn.defaultList, _ = sn.list(listQuery{limit: defaultLimit, sort: sortTitle})
 }
 
 func later(a, b time.Time) time.Time {
@@ -127,6 +156,15 @@ func cmpInt(a, b int64) int {
 
 func cmpTitle(a, b *entry) int {
 	if c := strings.Compare(a.titleKey, b.titleKey); c != 0 {
+		return c
+	}
+	return strings.Compare(a.slug, b.slug)
+}
+
+// cmpSeq orders by change number; pages sharing one (a family raised together) by slug, so
+// the order is one and the same however the snapshot was built.
+func cmpSeq(a, b *entry) int {
+	if c := cmpInt(a.seq, b.seq); c != 0 {
 		return c
 	}
 	return strings.Compare(a.slug, b.slug)

@@ -84,8 +84,10 @@ type group struct {
 }
 
 // linkTranslations recomputes the translation blocks of entries (about to be installed)
-// and replaces the entries whose block changed; entries holds ids. Callers hold mu.
-func (s *Service) linkTranslations(entries map[string]*entry, now time.Time) {
+// and replaces the entries whose block changed; entries holds ids, changed the ids whose
+// entry differs from the installed snapshot's, to which it adds those it replaces. Callers
+// hold mu.
+func (s *Service) linkTranslations(entries map[string]*entry, now time.Time, changed map[string]bool) {
 	installed := s.cur.Load()
 	// Only the groups of pages that changed since the installed snapshot are linked again:
 	// a publication costs its own group, not the library.
@@ -99,25 +101,18 @@ func (s *Service) linkTranslations(entries map[string]*entry, now time.Time) {
 		}
 		dirty[e.id] = true
 	}
-	for id, e := range entries {
-		if o := installed.byID[id]; o != e {
-			mark(e)
-			mark(o)
-		}
-	}
-	for id, o := range installed.byID {
-		if entries[id] == nil {
-			mark(o)
-		}
+	for id := range changed {
+		mark(entries[id])
+		mark(installed.byID[id])
 	}
 	if len(dirty) == 0 {
 		return
 	}
 	groups := map[string]*group{}
-	for _, e := range entries {
+	add := func(e *entry) {
 		base := e.unhidden()
 		if base == nil || !base.live {
-			continue
+			return
 		}
 		if base.tr != nil && dirty[base.tr.Page] {
 			g := groups[base.tr.Page]
@@ -126,6 +121,26 @@ func (s *Service) linkTranslations(entries map[string]*entry, now time.Time) {
 				groups[base.tr.Page] = g
 			}
 			g.translations = append(g.translations, e)
+		}
+	}
+	if len(changed) > incrementalLimit {
+		for _, e := range entries {
+			add(e)
+		}
+	} else {
+		// The translations of the dirty sources: those the installed snapshot knew, unless
+		// they changed, and the changed ones as they are now.
+		for src := range dirty {
+			for _, id := range installed.translations[src] {
+				if !changed[id] {
+					add(entries[id])
+				}
+			}
+		}
+		for id := range changed {
+			if e := entries[id]; e != nil {
+				add(e)
+			}
 		}
 	}
 	for srcID, g := range groups {
@@ -139,6 +154,9 @@ func (s *Service) linkTranslations(entries map[string]*entry, now time.Time) {
 			s.hot.drop(old.jsonLD)
 		}
 		entries[id] = n
+		if n != installed.byID[id] {
+			changed[id] = true
+		}
 	}
 	done := map[string]bool{}
 	for _, g := range groups {
