@@ -7,6 +7,9 @@
 //	                                       run a FerretDB server (the stand-in for MongoDB)
 //	benchtool capture -url URL -out FILE -slugs FILE
 //	                                       fetch every benchmarked response once, for refserver
+//	benchtool publish -url URL -n N -pages P
+//	                                       take N new pages through the workflow over HTTP
+//	                                       (seeded accounts) and time each publish request
 //	benchtool reload -data DIR [-n 3] [-cpuprofile F]
 //	                                       open the store and time delivery's full load of the
 //	                                       live pages, the work a start does before it is ready
@@ -49,7 +52,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: benchtool seed|capture [flags]")
+		fmt.Fprintln(os.Stderr, "usage: benchtool seed|capture|ferretdb|reload|publish [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -62,6 +65,8 @@ func main() {
 		err = ferretdb(os.Args[2:])
 	case "reload":
 		err = reload(os.Args[2:])
+	case "publish":
+		err = publish(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
