@@ -143,7 +143,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-		n, err := d.FanOut(ctx)
+		n, events, err := d.fanOut(ctx)
 		if err != nil && ctx.Err() == nil {
 			d.log.Error("webhooks: fan-out", "error", err)
 		}
@@ -169,6 +169,11 @@ func (d *Dispatcher) Run(ctx context.Context) {
 				d.log.Error("webhooks: prune delivery log", "error", err)
 			}
 		}
+		if events == outboxBatch && ctx.Err() == nil {
+			// More events wait (a start after many publications, or many pages going live
+			// at one time): take them now, not a batch per poll interval.
+			continue
+		}
 		wait := d.cfg.PollInterval
 		if until := nextScan.Sub(now); until < wait {
 			wait = max(until, time.Millisecond)
@@ -189,13 +194,23 @@ func (d *Dispatcher) Run(ctx context.Context) {
 // later than the event happened, and marks the events fanned out. It returns the number
 // of deliveries made. Replaying an event makes no second delivery (the `_id`s repeat).
 func (d *Dispatcher) FanOut(ctx context.Context) (int, error) {
-	events, err := d.store.PendingOutbox(ctx, 100)
+	n, _, err := d.fanOut(ctx)
+	return n, err
+}
+
+// outboxBatch is how many outbox events one fan-out takes.
+const outboxBatch = 100
+
+// fanOut is FanOut, also returning how many outbox events it took: outboxBatch when more
+// may be waiting.
+func (d *Dispatcher) fanOut(ctx context.Context) (int, int, error) {
+	events, err := d.store.PendingOutbox(ctx, outboxBatch)
 	if err != nil || len(events) == 0 {
-		return 0, err
+		return 0, 0, err
 	}
 	hooks, err := d.store.Webhooks(ctx)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	n := 0
 	for _, ev := range events {
@@ -212,11 +227,11 @@ func (d *Dispatcher) FanOut(ctx context.Context) (int, error) {
 			})
 		}
 		if err := d.store.FanOut(ctx, ev, ds, now); err != nil {
-			return n, err
+			return n, 0, err
 		}
 		n += len(ds)
 	}
-	return n, nil
+	return n, len(events), nil
 }
 
 // SendDue sends every pending delivery whose time has come (Concurrency at a time) and

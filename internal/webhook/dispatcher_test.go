@@ -343,6 +343,40 @@ func TestRunWakesAndStops(t *testing.T) {
 	}
 }
 
+// TestRunFansOutABacklogAtOnce: events waiting in the outbox beyond one batch of 100 (a
+// start after many publications, or many pages going live at one time) are all fanned out
+// at once, not a batch per poll interval (at the default second, 10,000 events waited
+// 100 s).
+func TestRunFansOutABacklogAtOnce(t *testing.T) {
+	f := newFixture(t)
+	now := cms.SystemClock{}.Now()
+	ch := storetest.NewPage(t, cms.NewID(), "backlog", storetest.Content("backlog"), now)
+	for i := range 130 {
+		ch.Outbox = append(ch.Outbox, editorial.OutboxEvent{ID: cms.NewID(), Event: editorial.EventPublished,
+			PageID: ch.Page.ID, Slug: fmt.Sprintf("page-%d", i), Revision: 1, At: now})
+	}
+	storetest.MustCommit(t, f.store, ch)
+	d := f.dispatcher(webhook.DispatcherConfig{PollInterval: time.Hour, RescanInterval: time.Hour}, webhook.Guard{AllowPrivate: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	end := time.Now().Add(30 * time.Second)
+	for {
+		pending, err := f.store.PendingOutbox(context.Background(), 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pending) == 0 {
+			return
+		}
+		if time.Now().After(end) {
+			t.Fatalf("%d of 130 events still in the outbox after 30 s (poll interval an hour)", len(pending))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func TestServiceManagement(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
