@@ -121,21 +121,38 @@ func (s *Service) newSnapshot(entries map[string]*entry, marks []seqMark) *snaps
 // summarise sets what the snapshot derives from its ordered entries: the highest change
 // number, the lists' Last-Modified, the next overdue flip and the default list.
 func (sn *snapshot) summarise() {
+	for _, e := range sn.bySeq {
+		sn.count(e)
+	}
+	sn.finish()
+}
+
+// count takes e into the lists' Last-Modified and the next overdue flip.
+func (sn *snapshot) count(e *entry) {
+	sn.listModified = later(sn.listModified, e.modified())
+	if e.flips() && (sn.nextFlip.IsZero() || e.review.NextReviewDue.Before(sn.nextFlip)) {
+		sn.nextFlip = e.review.NextReviewDue
+	}
+}
+
+// finish sets the highest change number and the default list, once the lists are ordered.
+func (sn *snapshot) finish() {
 	if n := len(sn.bySeq); n > 0 {
 		sn.maxSeq = sn.bySeq[n-1].seq
 	}
-	for _, e := range sn.bySeq {
-		if !e.live {
-			sn.listModified = later(sn.listModified, e.goneAt)
-			continue
-		}
-		sn.listModified = later(sn.listModified, e.publishedAt)
-		if !e.review.Overdue && (sn.nextFlip.IsZero() || e.review.NextReviewDue.Before(sn.nextFlip)) {
-			sn.nextFlip = e.review.NextReviewDue
-		}
-	}
 	sn.defaultList, _ = sn.list(listQuery{limit: defaultLimit, sort: sortTitle})
 }
+
+// modified is when e last changed what the lists show: its publication, or its withdrawal.
+func (e *entry) modified() time.Time {
+	if e.live {
+		return e.publishedAt
+	}
+	return e.goneAt
+}
+
+// flips reports whether e's review can fall due while it is served: live, not yet overdue.
+func (e *entry) flips() bool { return e.live && !e.review.Overdue }
 
 func later(a, b time.Time) time.Time {
 	if b.After(a) {

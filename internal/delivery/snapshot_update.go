@@ -3,7 +3,6 @@ package delivery
 import (
 	"maps"
 	"slices"
-	"time"
 )
 
 // A publication changes one page (or one family of translations), so the snapshot after
@@ -131,30 +130,17 @@ func movedTranslations(prev *snapshot, entries map[string]*entry, changed map[st
 // lists and putting came in: the Last-Modified and the next overdue flip follow from prev's
 // unless a page that left set them.
 func (sn *snapshot) summariseFrom(prev *snapshot, left, came []*entry) {
-	modified := func(e *entry) time.Time {
-		if e.live {
-			return e.publishedAt
-		}
-		return e.goneAt
-	}
-	flips := func(e *entry) bool { return e.live && !e.review.Overdue }
 	for _, e := range left {
-		if modified(e).Equal(prev.listModified) || (flips(e) && e.review.NextReviewDue.Equal(prev.nextFlip)) {
+		if e.modified().Equal(prev.listModified) || (e.flips() && e.review.NextReviewDue.Equal(prev.nextFlip)) {
 			sn.summarise()
 			return
 		}
 	}
-	if n := len(sn.bySeq); n > 0 {
-		sn.maxSeq = sn.bySeq[n-1].seq
-	}
 	sn.listModified, sn.nextFlip = prev.listModified, prev.nextFlip
 	for _, e := range came {
-		sn.listModified = later(sn.listModified, modified(e))
-		if flips(e) && (sn.nextFlip.IsZero() || e.review.NextReviewDue.Before(sn.nextFlip)) {
-			sn.nextFlip = e.review.NextReviewDue
-		}
+		sn.count(e)
 	}
-	sn.defaultList, _ = sn.list(listQuery{limit: defaultLimit, sort: sortTitle})
+	sn.finish()
 }
 
 // moved returns a copy of the ordered list with the entries of left that belong in it taken
